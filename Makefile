@@ -1,0 +1,95 @@
+# Lanterne build. `make run` and `make test` are the two commands a newcomer needs.
+# Everything else (deps, build, asan, fuzz, bench) is a step those two call.
+
+CC       ?= cc
+BUILD    ?= build
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
+            -Isrc -I$(BUILD)/gen -MMD -MP
+LDLIBS   += -lmicrohttpd -lsqlite3 -ljansson -lsodium -lmagic -lpthread -lm
+
+SRC      := $(shell find src -name '*.c' | sort)
+LIBSRC   := $(filter-out src/main.c,$(SRC))
+GENSRC   := $(BUILD)/gen/migrations.c
+OBJ      := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBSRC)) $(BUILD)/obj/gen/migrations.o
+MAINOBJ  := $(BUILD)/obj/src/main.o
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+PO       := $(wildcard po/*.po)
+MO       := $(patsubst po/%.po,$(BUILD)/locale/%.mo,$(PO))
+MAPDATA  := $(BUILD)/gen/departements-map.json
+
+.PHONY: all run test deps build unit asan fuzz bench clean format lint
+
+all: build
+
+build: $(BUILD)/lanterne $(UNIT_BIN) $(MO) $(MAPDATA)
+
+deps:
+	@scripts/deps.sh
+
+run: deps build
+	@scripts/run.sh
+
+test: deps build
+	@scripts/test.sh
+
+$(BUILD)/lanterne: $(OBJ) $(MAINOBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/gen/migrations.o: $(GENSRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(GENSRC): $(MIGRATIONS) scripts/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(OBJ) $(LDLIBS) -lcmocka
+
+$(BUILD)/locale/%.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+$(MAPDATA): scripts/extract-map.mjs
+	@mkdir -p $(dir $@)
+	node scripts/extract-map.mjs > $@.tmp && mv $@.tmp $@
+
+unit: build
+	@scripts/unit.sh $(BUILD)
+
+# The same C code under AddressSanitizer and UndefinedBehaviorSanitizer, in its own tree.
+asan:
+	$(MAKE) BUILD=build/asan CC=clang \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  LDFLAGS="-fsanitize=address,undefined" build
+
+FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+fuzz:
+	$(MAKE) BUILD=build/fuzzobj CC=clang \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" build/fuzzobj/lanterne
+	@mkdir -p $(BUILD)/fuzz
+	for f in $(wildcard fuzz/fuzz_*.c); do \
+	  clang -O1 -g -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Isrc \
+	    -o $(BUILD)/fuzz/$$(basename $$f .c) $$f \
+	    $$(find build/fuzzobj/obj -name '*.o' ! -path '*/src/main.o') $(LDLIBS) || exit 1; \
+	done
+
+bench: deps build
+	@bench/run.sh
+
+format:
+	clang-format -i $(SRC) $(wildcard src/*/*.h src/*.h tests/unit/*.c fuzz/*.c)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,53 @@
+/* serve: the `lanterne serve` command. Opens the database pool, applies migrations,
+ * compiles templates once, loads static files, catalogs and map, then serves. */
+#include "cli/cli.h"
+#include "web/web.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_serve(const struct config *cfg, int argc, char **argv)
+{
+    struct err e = {0};
+    struct db *db;
+    if (argc > 0) {
+        fprintf(stderr, "lanterne serve: unexpected argument '%s'\n", argv[0]);
+        return 2;
+    }
+    if (cli_open_db(cfg, &db, &e)) {
+        fprintf(stderr, "lanterne serve: %s\n", e.msg);
+        return 1;
+    }
+    db_close(db);
+    unsigned threads = cfg->threads;
+    if (!threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 2;
+    }
+    g_app.pool = db_pool_open(cfg->database_url, (int)threads + 2, &e);
+    if (!g_app.pool) {
+        fprintf(stderr, "lanterne serve: %s\n", e.msg);
+        return 1;
+    }
+    g_app.base_url = cfg->base_url;
+    g_app.data_dir = cfg->data_dir;
+    g_app.secure_cookies = strncmp(cfg->base_url, "https://", 8) == 0;
+    char tdir[4096], sdir[4096], ldir[4096], map[4096];
+    snprintf(tdir, sizeof tdir, "%s", cli_path(cfg, "templates"));
+    snprintf(sdir, sizeof sdir, "%s", cli_path(cfg, "static"));
+    snprintf(ldir, sizeof ldir, "%s", cli_path(cfg, "build/locale"));
+    snprintf(map, sizeof map, "%s", cli_path(cfg, "build/gen/departements-map.json"));
+    if (web_init(tdir, sdir, ldir, map, &e)) {
+        fprintf(stderr, "lanterne serve: %s\n", e.msg);
+        return 1;
+    }
+    struct http_server_opts o = {
+        .listen = cfg->listen, .threads = threads, .handler = web_handle, .quiet = cfg->quiet};
+    int rc = http_serve(&o, &e);
+    if (rc)
+        fprintf(stderr, "lanterne serve: %s\n", e.msg);
+    web_shutdown();
+    db_pool_close(g_app.pool);
+    return rc ? 1 : 0;
+}

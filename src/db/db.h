@@ -1,0 +1,70 @@
+/* db: the one small interface all SQL passes through.
+ * Drivers (SQLite now, PostgreSQL later) sit behind it; domain modules use only this. */
+#ifndef LANTERNE_DB_H
+#define LANTERNE_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct db;      /* one connection; used by one thread at a time */
+struct db_pool; /* a fixed set of connections shared by threads */
+struct db_stmt; /* a prepared statement */
+
+enum { DB_DONE = 0, DB_ROW = 1 };
+
+/* URL forms: "sqlite:/abs/path.db", "sqlite:relative.db", "sqlite::memory:".
+ * (later: "postgresql://..."). Opening applies WAL mode, a busy timeout and foreign keys. */
+int db_open(const char *url, struct db **out, struct err *e);
+void db_close(struct db *db);
+const char *db_dialect(const struct db *db); /* "sqlite" (later "postgresql") */
+
+struct db_pool *db_pool_open(const char *url, int size, struct err *e);
+struct db *db_pool_get(struct db_pool *p);          /* blocks until a connection is free */
+void db_pool_put(struct db_pool *p, struct db *db); /* rolls back a transaction left open */
+void db_pool_close(struct db_pool *p);
+
+/* SQL uses '?' placeholders (the pg driver rewrites them to $n). Statements are cached
+ * per connection by their SQL text: prepare is cheap the second time. Always finalize. */
+int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err *e);
+int db_bind_int(struct db_stmt *s, int idx, int64_t v); /* idx from 1 */
+int db_bind_double(struct db_stmt *s, int idx, double v);
+int db_bind_text(struct db_stmt *s, int idx, const char *v); /* NULL binds NULL */
+int db_bind_textn(struct db_stmt *s, int idx, const char *v, size_t n);
+int db_bind_null(struct db_stmt *s, int idx);
+/* DB_ROW, DB_DONE, or -1 with e filled (status 409 on a constraint violation, else 500) */
+int db_step(struct db_stmt *s, struct err *e);
+int db_col_count(struct db_stmt *s);
+const char *db_col_name(struct db_stmt *s, int col);
+int db_col_is_null(struct db_stmt *s, int col);
+int64_t db_col_int(struct db_stmt *s, int col);
+double db_col_double(struct db_stmt *s, int col);
+/* valid until the next step or finalize; NULL for a NULL value */
+const char *db_col_text(struct db_stmt *s, int col);
+size_t db_col_len(struct db_stmt *s, int col);
+void db_finalize(struct db_stmt *s); /* resets a cached statement, frees an uncached one */
+
+/* Convenience: run SQL with no parameters and no result (may hold several statements). */
+int db_exec(struct db *db, const char *sql, struct err *e);
+/* Run a statement with printf-like typed parameters given as a format string:
+ * 'i' int64_t, 'd' double, 's' const char * (NULL -> NULL). Returns rows changed or -1. */
+int64_t db_execf(struct db *db, struct err *e, const char *sql, const char *types, ...);
+/* First column of the first row as an integer; def when there is no row or the value is
+ * NULL. -1 on error is ambiguous, so the error is reported through e->status != 0. */
+int64_t db_scalar_int(struct db *db, struct err *e, int64_t def, const char *sql, const char *types,
+                      ...);
+
+/* Transactions nest by counting: only the outermost begin/commit reach the database;
+ * a rollback at any depth makes the outermost commit fail and roll back. */
+int db_begin(struct db *db, struct err *e);
+int db_commit(struct db *db, struct err *e);
+void db_rollback(struct db *db);
+
+/* Apply numbered migrations (migrations/NNNN_name.sql, embedded at build time) not yet
+ * recorded in schema_migrations. Each runs in its own transaction, so this must not be
+ * called inside one; fails if the database is newer than the program. */
+int db_migrate(struct db *db, struct err *e);
+int db_schema_version(struct db *db); /* highest applied migration number, 0 if none */
+
+#endif

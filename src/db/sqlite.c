@@ -1,0 +1,382 @@
+/* db sqlite: the SQLite driver behind db.h, with a per-connection statement cache.
+ * Connections are opened NOMUTEX: a connection is only ever used by one thread at a time. */
+#include "db/driver.h"
+
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+enum {
+    SQ_BUSY_TIMEOUT_MS = 5000,
+    SQ_WAL_RETRY_MS = 10,
+    SQ_CACHE_SLOTS = 1024, /* power of two, for masking */
+    /* Bounded so SQL built at run time (IN lists of varying length) cannot grow the cache
+     * without end; past it statements are simply prepared uncached. Half the slots keeps
+     * linear-probe chains short. */
+    SQ_CACHE_MAX = SQ_CACHE_SLOTS / 2,
+    SQ_ERR_SQL_SHOWN = 60, /* how much of a failing statement an error message quotes */
+};
+
+struct sq_stmt {
+    struct db_stmt base;
+    sqlite3_stmt *st;
+    char *sql; /* the cache key; NULL for an uncached statement */
+    int in_use;
+};
+
+struct sq_db {
+    struct db base;
+    sqlite3 *h;
+    struct sq_stmt **cache; /* SQ_CACHE_SLOTS slots, open addressing, never deleted from */
+    int cached;
+};
+
+static struct sq_db *sq_db(struct db *db)
+{
+    return (struct sq_db *)db;
+}
+
+static struct sq_stmt *sq_stmt(struct db_stmt *s)
+{
+    return (struct sq_stmt *)s;
+}
+
+/* After some errors (SQLITE_FULL, IOERR, NOMEM, BUSY) SQLite rolls the whole transaction
+ * back by itself. Our count would still say "inside", so mark it doomed: the outermost
+ * commit then fails instead of pretending the earlier writes were kept. */
+static void sq_check_lost_tx(struct sq_db *d)
+{
+    if (d->base.tx_depth > 0 && sqlite3_get_autocommit(d->h))
+        d->base.tx_doomed = 1;
+}
+
+static int sq_fail(struct sq_db *d, int rc, const char *sql, struct err *e)
+{
+    sq_check_lost_tx(d);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return err_set(e, 409, "constraint violated: %s", sqlite3_errmsg(d->h));
+    if (sql)
+        return err_set(e, 500, "SQLite: %s (in \"%.*s\")", sqlite3_errmsg(d->h), SQ_ERR_SQL_SHOWN,
+                       sql);
+    return err_set(e, 500, "SQLite: %s", sqlite3_errmsg(d->h));
+}
+
+static int sq_exec(struct db *db, const char *sql, struct err *e)
+{
+    struct sq_db *d = sq_db(db);
+    int rc = sqlite3_exec(d->h, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return sq_fail(d, rc, sql, e);
+    return 0;
+}
+
+static void sq_close(struct db *db)
+{
+    struct sq_db *d = sq_db(db);
+    for (int i = 0; i < SQ_CACHE_SLOTS; i++) {
+        struct sq_stmt *s = d->cache[i];
+        if (!s)
+            continue;
+        sqlite3_finalize(s->st);
+        free(s->sql);
+        free(s);
+    }
+    free(d->cache);
+    /* _v2: a statement the caller forgot to finalize delays the close instead of leaking
+     * the whole connection */
+    sqlite3_close_v2(d->h);
+    free(d);
+}
+
+/* Sets a pragma and returns its first result column (journal_mode answers the mode it
+ * actually chose), copied into out. Returns the SQLite code, with e filled on failure. */
+static int sq_pragma(struct sq_db *d, const char *sql, char *out, size_t outsz, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(d->h, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        sq_fail(d, rc, sql, e);
+        return rc;
+    }
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        sq_fail(d, rc, sql, e);
+        sqlite3_finalize(st);
+        return rc;
+    }
+    if (out && outsz) {
+        const unsigned char *t = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+        snprintf(out, outsz, "%s", t ? (const char *)t : "");
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static struct db *sq_open(const char *target, struct err *e)
+{
+    if (!*target) {
+        err_set(e, 500, "the sqlite: URL needs a path (sqlite:PATH or sqlite::memory:)");
+        return NULL;
+    }
+    sqlite3 *h = NULL;
+    /* URI so that "sqlite:file:x.db?mode=ro" works; plain paths are unaffected */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+    int rc = sqlite3_open_v2(target, &h, flags, NULL);
+    if (rc != SQLITE_OK) {
+        err_set(e, 500, "cannot open SQLite database \"%s\": %s", target,
+                h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        sqlite3_close(h);
+        return NULL;
+    }
+    struct sq_db *d = xcalloc(1, sizeof *d);
+    d->base.drv = &db_sqlite_driver;
+    d->h = h;
+    d->cache = xcalloc(SQ_CACHE_SLOTS, sizeof *d->cache);
+    sqlite3_extended_result_codes(h, 1);
+
+    char mode[32];
+    sqlite3_busy_timeout(h, SQ_BUSY_TIMEOUT_MS); /* what PRAGMA busy_timeout sets */
+    if (sq_pragma(d, "PRAGMA foreign_keys=ON", NULL, 0, e))
+        goto fail;
+    const char *file = sqlite3_db_filename(h, "main");
+    if (file && *file) { /* "" for :memory: and temporary databases, which cannot use WAL */
+        /* Switching a new file to WAL needs an exclusive lock, and SQLite answers BUSY at
+         * once, without its busy handler, when another process is doing the same: two
+         * servers starting together on a fresh database. So retry here, as long as the
+         * busy timeout would have waited. */
+        for (int waited = 0;; waited += SQ_WAL_RETRY_MS) {
+            rc = sq_pragma(d, "PRAGMA journal_mode=WAL", mode, sizeof mode, e);
+            if (rc == SQLITE_OK)
+                break;
+            if ((rc & 0xff) != SQLITE_BUSY || waited >= SQ_BUSY_TIMEOUT_MS)
+                goto fail;
+            sqlite3_sleep(SQ_WAL_RETRY_MS);
+        }
+        if (strcmp(mode, "wal") != 0) {
+            err_set(e, 500, "cannot enable WAL mode on \"%s\" (got \"%s\")", target, mode);
+            goto fail;
+        }
+    }
+    /* FULL: a commit is on disk before it is acknowledged (uploads, consent records and
+     * logbooks must never be lost, even on a power cut). */
+    if (sq_pragma(d, "PRAGMA synchronous=FULL", NULL, 0, e))
+        goto fail;
+    return &d->base;
+fail:
+    sq_close(&d->base);
+    return NULL;
+}
+
+static int64_t sq_changes(struct db *db)
+{
+    return sqlite3_changes64(sq_db(db)->h);
+}
+
+static uint64_t sq_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ull; /* FNV-1a */
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* db_prepare takes exactly one statement: a second one after it would silently never
+ * run, so anything but blanks and comments after the first is refused. */
+static int sq_only_one(struct sq_db *d, const char *tail, struct err *e)
+{
+    while (*tail == ' ' || *tail == '\t' || *tail == '\n' || *tail == '\r' || *tail == ';')
+        tail++;
+    if (!*tail)
+        return 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(d->h, tail, -1, &st, NULL);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_OK && !st)
+        return 0; /* only comments */
+    return err_set(e, 500, "db_prepare takes one SQL statement; use db_exec for several");
+}
+
+static int sq_prepare_raw(struct sq_db *d, const char *sql, unsigned flags, sqlite3_stmt **out,
+                          struct err *e)
+{
+    const char *tail = NULL;
+    *out = NULL;
+    int rc = sqlite3_prepare_v3(d->h, sql, -1, flags, out, &tail);
+    if (rc != SQLITE_OK)
+        return sq_fail(d, rc, sql, e);
+    if (!*out)
+        return err_set(e, 500, "empty SQL statement");
+    if (sq_only_one(d, tail, e)) {
+        sqlite3_finalize(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static int sq_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err *e)
+{
+    struct sq_db *d = sq_db(db);
+    size_t mask = SQ_CACHE_SLOTS - 1;
+    size_t i = sq_hash(sql) & mask;
+    int cacheable = d->cached < SQ_CACHE_MAX;
+    *out = NULL;
+    for (; d->cache[i]; i = (i + 1) & mask) {
+        struct sq_stmt *c = d->cache[i];
+        if (strcmp(c->sql, sql) != 0)
+            continue;
+        if (!c->in_use) {
+            c->in_use = 1;
+            *out = &c->base;
+            return 0;
+        }
+        /* the cached one is still being stepped by the caller: handing it out again
+         * would reset it under them, so this use gets a private statement */
+        cacheable = 0;
+        break;
+    }
+    sqlite3_stmt *st;
+    if (sq_prepare_raw(d, sql, cacheable ? SQLITE_PREPARE_PERSISTENT : 0, &st, e))
+        return -1;
+    struct sq_stmt *s = xcalloc(1, sizeof *s);
+    s->base.db = db;
+    s->st = st;
+    s->in_use = 1;
+    if (cacheable) {
+        s->sql = xstrdup(sql);
+        d->cache[i] = s; /* i is the empty slot the probe ended on */
+        d->cached++;
+    }
+    *out = &s->base;
+    return 0;
+}
+
+static int sq_param_count(struct db_stmt *s)
+{
+    return sqlite3_bind_parameter_count(sq_stmt(s)->st);
+}
+
+static const char *sq_bind_rc(int rc)
+{
+    return rc == SQLITE_OK ? NULL : sqlite3_errstr(rc);
+}
+
+static const char *sq_bind_int(struct db_stmt *s, int idx, int64_t v)
+{
+    return sq_bind_rc(sqlite3_bind_int64(sq_stmt(s)->st, idx, v));
+}
+
+static const char *sq_bind_double(struct db_stmt *s, int idx, double v)
+{
+    return sq_bind_rc(sqlite3_bind_double(sq_stmt(s)->st, idx, v));
+}
+
+static const char *sq_bind_text(struct db_stmt *s, int idx, const char *v, size_t n)
+{
+    if (n > INT_MAX)
+        return "text too long";
+    /* TRANSIENT: SQLite copies, so callers may free or reuse their buffer at once */
+    return sq_bind_rc(sqlite3_bind_text(sq_stmt(s)->st, idx, v, (int)n, SQLITE_TRANSIENT));
+}
+
+static const char *sq_bind_null(struct db_stmt *s, int idx)
+{
+    return sq_bind_rc(sqlite3_bind_null(sq_stmt(s)->st, idx));
+}
+
+static int sq_step(struct db_stmt *s, struct err *e)
+{
+    struct sq_stmt *q = sq_stmt(s);
+    int rc = sqlite3_step(q->st);
+    if (rc == SQLITE_ROW)
+        return DB_ROW;
+    if (rc == SQLITE_DONE)
+        return DB_DONE;
+    return sq_fail(sq_db(s->db), rc, sqlite3_sql(q->st), e);
+}
+
+static int sq_col_count(struct db_stmt *s)
+{
+    return sqlite3_column_count(sq_stmt(s)->st);
+}
+
+static const char *sq_col_name(struct db_stmt *s, int col)
+{
+    return sqlite3_column_name(sq_stmt(s)->st, col);
+}
+
+static int sq_col_is_null(struct db_stmt *s, int col)
+{
+    return sqlite3_column_type(sq_stmt(s)->st, col) == SQLITE_NULL;
+}
+
+static int64_t sq_col_int(struct db_stmt *s, int col)
+{
+    return sqlite3_column_int64(sq_stmt(s)->st, col);
+}
+
+static double sq_col_double(struct db_stmt *s, int col)
+{
+    return sqlite3_column_double(sq_stmt(s)->st, col);
+}
+
+static const char *sq_col_text(struct db_stmt *s, int col)
+{
+    sqlite3_stmt *st = sq_stmt(s)->st;
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return NULL;
+    return (const char *)sqlite3_column_text(st, col);
+}
+
+static size_t sq_col_len(struct db_stmt *s, int col)
+{
+    int n = sqlite3_column_bytes(sq_stmt(s)->st, col);
+    return n > 0 ? (size_t)n : 0;
+}
+
+static void sq_finalize(struct db_stmt *s)
+{
+    struct sq_stmt *q = sq_stmt(s);
+    if (q->sql) {
+        /* reset also ends the read transaction a half-read SELECT keeps open */
+        sqlite3_reset(q->st);
+        sqlite3_clear_bindings(q->st);
+        q->in_use = 0;
+        return;
+    }
+    sqlite3_finalize(q->st);
+    free(q);
+}
+
+const struct db_driver db_sqlite_driver = {
+    .dialect = "sqlite",
+    /* IMMEDIATE takes the write lock at once: two deferred transactions that both read
+     * and then write would deadlock on the upgrade, and busy_timeout cannot help then */
+    .begin_sql = "BEGIN IMMEDIATE",
+    .open = sq_open,
+    .close = sq_close,
+    .exec = sq_exec,
+    .changes = sq_changes,
+    .prepare = sq_prepare,
+    .param_count = sq_param_count,
+    .bind_int = sq_bind_int,
+    .bind_double = sq_bind_double,
+    .bind_text = sq_bind_text,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .col_count = sq_col_count,
+    .col_name = sq_col_name,
+    .col_is_null = sq_col_is_null,
+    .col_int = sq_col_int,
+    .col_double = sq_col_double,
+    .col_text = sq_col_text,
+    .col_len = sq_col_len,
+    .finalize = sq_finalize,
+};

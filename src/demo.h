@@ -1,0 +1,17 @@
+/* demo: the demo dataset `make run` loads on first start: a plausible network (all
+ * coordinations, ~200 structures in real communes, one account per role). */
+#ifndef LANTERNE_DEMO_H
+#define LANTERNE_DEMO_H
+
+#include <stdio.h>
+
+#include "db/db.h"
+
+/* Loads the dataset once (a settings row remembers it) and prints the demo accounts to
+ * out. Returns 1 if it was already loaded, 0 when loaded now, -1 on error (nothing
+ * written: one transaction). */
+int demo_load(struct db *db, FILE *out, struct err *e);
+/* 1 when the demo dataset is present (the UI then says so). */
+int demo_present(struct db *db);
+
+#endif

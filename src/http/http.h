@@ -1,0 +1,99 @@
+/* http: the libmicrohttpd glue. A request arrives as a `struct req` with its own arena,
+ * decoded path, query, form and cookies; handlers answer with http_respond*(). */
+#ifndef LANTERNE_HTTP_H
+#define LANTERNE_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/mem.h"
+
+/* Named limits: each one has a test that crosses it. */
+enum {
+    HTTP_MAX_HEADER_BYTES = 16 * 1024,  /* request line + headers (MHD answers 431) */
+    HTTP_MAX_BODY_BYTES = 1024 * 1024,  /* any non-upload body; over it: 413 */
+    HTTP_MAX_FORM_FIELDS = 200,         /* query or form pairs; over it: 400 */
+    HTTP_MAX_URL_BYTES = 4096,          /* path + query; over it: 414 */
+    HTTP_SHUTDOWN_GRACE_SECONDS = 10,   /* requests in flight get this long on SIGTERM */
+};
+
+struct kv {
+    const char *key;
+    const char *value;
+};
+
+struct kvlist {
+    struct kv *items;
+    size_t n, cap;
+};
+
+struct http_hdr {
+    struct http_hdr *next;
+    const char *name, *value;
+};
+
+struct MHD_Connection;
+
+struct req {
+    struct MHD_Connection *conn;
+    struct arena *arena;
+    const char *method;
+    const char *path; /* percent-decoded, valid UTF-8, no NUL */
+    struct kvlist query;
+    struct kvlist form;    /* application/x-www-form-urlencoded bodies */
+    struct kvlist cookies;
+    struct buf body;       /* raw body (JSON API) */
+    const char *content_type;
+    char addr[64];         /* client address, text */
+    uint64_t start_ns;
+    int status;            /* status sent, for the access log */
+    uint64_t bytes;        /* body bytes sent */
+    int responded;
+    int bad;               /* 400/413/414 detected while reading; set by the core */
+    const char *frame_ancestors; /* CSP frame-ancestors value; "'none'" unless a handler allows */
+    struct http_hdr *headers;    /* extra response headers */
+    void *app;                   /* the web layer's per-request state */
+};
+
+const char *http_header(struct req *r, const char *name); /* request header or NULL */
+const char *kv_get(const struct kvlist *l, const char *key);
+void kv_add(struct arena *a, struct kvlist *l, const char *key, const char *value);
+#define http_query(r, k) kv_get(&(r)->query, (k))
+#define http_form(r, k) kv_get(&(r)->form, (k))
+#define http_cookie(r, k) kv_get(&(r)->cookies, (k))
+
+/* Adds a response header (copied into the request's arena). */
+void http_add_header(struct req *r, const char *name, const char *value);
+/* Sends a response; the body is copied (buf variant takes ownership and frees it).
+ * Security headers are always added. Returns 0, or -1 if the connection is gone. */
+int http_respond(struct req *r, int status, const char *ctype, const char *body, size_t len);
+int http_respond_buf(struct req *r, int status, const char *ctype, struct buf *b);
+/* Response body from a static, never-freed memory area (static files cache). */
+int http_respond_static(struct req *r, int status, const char *ctype, const void *body,
+                        size_t len);
+
+/* Decoding (exposed for tests and fuzzing). Return 0, or -1 on malformed percent-encoding,
+ * invalid UTF-8 or a NUL byte; -2 when max_fields is passed. */
+int url_decode(struct arena *a, const char *s, size_t n, int plus_is_space, char **out);
+int url_parse_query(struct arena *a, const char *s, size_t n, struct kvlist *out,
+                    size_t max_fields);
+/* Cookie header → pairs; malformed pairs are skipped (browsers send odd things). */
+int cookie_parse(struct arena *a, const char *header, struct kvlist *out, size_t max_fields);
+
+typedef int (*http_handler_fn)(struct req *r);
+
+struct http_server_opts {
+    const char *listen;      /* "127.0.0.1:8080" */
+    unsigned threads;        /* 0 = number of cores */
+    http_handler_fn handler; /* called once the whole request is read */
+    int quiet;               /* no access log */
+};
+
+/* Runs until SIGTERM or SIGINT, then stops accepting, lets requests in flight finish
+ * (up to HTTP_SHUTDOWN_GRACE_SECONDS) and returns. */
+int http_serve(const struct http_server_opts *o, struct err *e);
+uint64_t http_now_ns(void);
+
+#endif

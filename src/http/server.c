@@ -1,0 +1,327 @@
+/* server: libmicrohttpd daemon, request life cycle, limits, security headers, access log
+ * and graceful shutdown. Handlers never see MHD: they get a complete `struct req`. */
+#include "http/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+static int g_quiet;
+static http_handler_fn g_handler;
+static atomic_int g_in_flight;
+
+uint64_t http_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+const char *http_header(struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+void http_add_header(struct req *r, const char *name, const char *value)
+{
+    struct http_hdr *h = arena_alloc(r->arena, sizeof *h);
+    h->name = arena_strdup(r->arena, name);
+    h->value = arena_strdup(r->arena, value);
+    h->next = r->headers;
+    r->headers = h;
+}
+
+static int has_header(struct req *r, const char *name)
+{
+    for (struct http_hdr *h = r->headers; h; h = h->next)
+        if (strcasecmp(h->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static int queue(struct req *r, int status, const char *ctype, struct MHD_Response *resp,
+                 size_t len)
+{
+    if (!resp)
+        return -1;
+    if (ctype)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    /* Security headers on every response; scripts and styles only from our origin. */
+    char csp[256];
+    snprintf(csp, sizeof csp,
+             "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors %s",
+             r->frame_ancestors ? r->frame_ancestors : "'none'");
+    MHD_add_response_header(resp, "Content-Security-Policy", csp);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
+    if (!r->frame_ancestors)
+        MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    if (!has_header(r, "Cache-Control"))
+        MHD_add_response_header(resp, "Cache-Control", "no-cache");
+    for (struct http_hdr *h = r->headers; h; h = h->next)
+        MHD_add_response_header(resp, h->name, h->value);
+    int ok = MHD_queue_response(r->conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    r->status = status;
+    r->bytes = len;
+    r->responded = 1;
+    return ok == MHD_YES ? 0 : -1;
+}
+
+int http_respond(struct req *r, int status, const char *ctype, const char *body, size_t len)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    return queue(r, status, ctype, resp, len);
+}
+
+int http_respond_buf(struct req *r, int status, const char *ctype, struct buf *b)
+{
+    size_t len = b->len;
+    char *data = buf_detach(b);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer_with_free_callback(len, data, free);
+    if (!resp) {
+        free(data);
+        return -1;
+    }
+    return queue(r, status, ctype, resp, len);
+}
+
+int http_respond_static(struct req *r, int status, const char *ctype, const void *body,
+                        size_t len)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT);
+    return queue(r, status, ctype, resp, len);
+}
+
+static const char *plain_error(int status)
+{
+    switch (status) {
+    case 400: return "Requête invalide.\n";
+    case 413: return "Corps de requête trop volumineux.\n";
+    case 414: return "Adresse trop longue.\n";
+    default: return "Erreur.\n";
+    }
+}
+
+struct collect {
+    struct req *r;
+    int fields;
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    struct collect *c = cls;
+    struct req *r = c->r;
+    char *k, *v;
+    if (++c->fields > HTTP_MAX_FORM_FIELDS) {
+        r->bad = 400;
+        return MHD_NO;
+    }
+    /* the unescape callback is a no-op: we decode and validate here */
+    if (url_decode(r->arena, key, strlen(key), 1, &k) ||
+        url_decode(r->arena, value ? value : "", value ? strlen(value) : 0, 1, &v)) {
+        r->bad = 400;
+        return MHD_NO;
+    }
+    kv_add(r->arena, &r->query, k, v);
+    return MHD_YES;
+}
+
+static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    return strlen(s);
+}
+
+static void fill_addr(struct req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    strcpy(r->addr, "unknown");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->addr, sizeof r->addr);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->addr,
+                  sizeof r->addr);
+}
+
+static struct req *req_new(struct MHD_Connection *conn, const char *url, const char *method)
+{
+    struct arena *a = arena_new();
+    struct req *r = arena_alloc(a, sizeof *r);
+    r->arena = a;
+    r->conn = conn;
+    r->start_ns = http_now_ns();
+    atomic_fetch_add(&g_in_flight, 1); /* until the response is fully sent */
+    r->method = arena_strdup(a, method);
+    buf_init(&r->body, HTTP_MAX_BODY_BYTES);
+    fill_addr(r);
+    size_t ulen = strlen(url);
+    char *path;
+    if (ulen > HTTP_MAX_URL_BYTES) {
+        r->bad = 414;
+        r->path = "/";
+    } else if (url_decode(a, url, ulen, 0, &path)) {
+        r->bad = 400;
+        r->path = arena_strndup(a, url, ulen);
+    } else
+        r->path = path;
+    if (!r->bad) {
+        struct collect c = {r, 0};
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &c);
+    }
+    const char *cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
+    if (!r->bad && cookie_parse(a, cookie, &r->cookies, HTTP_MAX_FORM_FIELDS))
+        r->bad = 400;
+    const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+    r->content_type = ct ? arena_strdup(a, ct) : NULL;
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY_BYTES)
+        r->bad = 413;
+    return r;
+}
+
+static int is_form(const char *ct)
+{
+    return ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    struct req *r = *con_cls;
+    if (!r) {
+        r = req_new(conn, url, method);
+        *con_cls = r;
+        if (r->bad == 413 || r->bad == 414) {
+            /* answer before reading the body at all; MHD then closes the connection */
+            http_respond(r, r->bad, "text/plain; charset=utf-8", plain_error(r->bad),
+                         strlen(plain_error(r->bad)));
+            return MHD_YES;
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!r->responded && !r->bad && buf_append(&r->body, upload_data, *upload_size)) {
+            r->bad = 413;
+            http_respond(r, 413, "text/plain; charset=utf-8", plain_error(413),
+                         strlen(plain_error(413)));
+        }
+        *upload_size = 0; /* consumed (or discarded once answered) */
+        return MHD_YES;
+    }
+    if (r->responded)
+        return MHD_YES;
+    if (!r->bad && is_form(r->content_type) && r->body.len) {
+        int rc = url_parse_query(r->arena, r->body.data, r->body.len, &r->form,
+                                 HTTP_MAX_FORM_FIELDS);
+        if (rc)
+            r->bad = 400;
+    }
+    g_handler(r);
+    if (!r->responded) {
+        static const char msg[] = "Erreur interne.\n";
+        http_respond(r, 500, "text/plain; charset=utf-8", msg, sizeof msg - 1);
+    }
+    return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct req *r = *con_cls;
+    if (!r)
+        return;
+    if (!g_quiet) {
+        double ms = (double)(http_now_ns() - r->start_ns) / 1e6;
+        fprintf(stderr, "%s %s %s %d %llu %.2fms\n", r->addr, r->method, r->path,
+                r->status ? r->status : 0, (unsigned long long)r->bytes, ms);
+    }
+    buf_free(&r->body);
+    arena_free(r->arena);
+    atomic_fetch_sub(&g_in_flight, 1);
+    *con_cls = NULL;
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa, struct err *e)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof host)
+        return err_set(e, 400, "invalid listen address '%s' (expected HOST:PORT)", listen);
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = 0;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535)
+        return err_set(e, 400, "invalid port in '%s'", listen);
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &sa->sin_addr) != 1)
+        return err_set(e, 400, "invalid IPv4 address '%s'", host);
+    return 0;
+}
+
+int http_serve(const struct http_server_opts *o, struct err *e)
+{
+    struct sockaddr_in sa;
+    if (parse_listen(o->listen, &sa, e))
+        return -1;
+    g_quiet = o->quiet;
+    g_handler = o->handler;
+    unsigned threads = o->threads;
+    if (!threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 2;
+    }
+    /* Block the signals in every thread; this one waits for them with sigwait. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME,
+        ntohs(sa.sin_port), NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(HTTP_MAX_HEADER_BYTES + 16 * 1024),
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        MHD_OPTION_END);
+    if (!d)
+        return err_set(e, 500, "cannot listen on %s: %s", o->listen, strerror(errno));
+    fprintf(stderr, "lanterne: listening on http://%s/ (%u threads)\n", o->listen, threads);
+
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "lanterne: signal %d, stopping (up to %d s for requests in flight)\n", sig,
+            HTTP_SHUTDOWN_GRACE_SECONDS);
+    MHD_quiesce_daemon(d);
+    uint64_t deadline = http_now_ns() + (uint64_t)HTTP_SHUTDOWN_GRACE_SECONDS * 1000000000u;
+    while (atomic_load(&g_in_flight) > 0 && http_now_ns() < deadline)
+        usleep(20000);
+    MHD_stop_daemon(d);
+    fprintf(stderr, "lanterne: stopped\n");
+    return 0;
+}

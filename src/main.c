@@ -1,0 +1,108 @@
+/* main: the `lanterne` program. A table of subcommands, each with its own --help;
+ * configuration comes from flags, then LANTERNE_* environment variables. */
+#include "cli/cli.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifndef LANTERNE_VERSION
+#define LANTERNE_VERSION "0.1.0"
+#endif
+
+struct command {
+    const char *name;
+    int (*run)(const struct config *cfg, int argc, char **argv);
+    const char *summary;
+    const char *help;
+};
+
+static int cmd_version(const struct config *cfg, int argc, char **argv)
+{
+    printf("lanterne %s\n", LANTERNE_VERSION);
+    return 0;
+}
+
+static const char COMMON_HELP[] =
+    "Common options (each also read from the environment):\n"
+    "  --listen HOST:PORT     LANTERNE_LISTEN        (default 127.0.0.1:8080)\n"
+    "  --data-dir DIR         LANTERNE_DATA_DIR      (default ./var)\n"
+    "  --database-url URL     LANTERNE_DATABASE_URL  (default sqlite:<data-dir>/lanterne.db)\n"
+    "  --base-url URL         LANTERNE_BASE_URL      (default http://<listen>)\n"
+    "  --share-dir DIR        LANTERNE_SHARE_DIR     (templates/, static/, build/; default .)\n"
+    "  --threads N            LANTERNE_THREADS       (default: number of cores)\n"
+    "  --quiet                no access log\n";
+
+static const struct command commands[] = {
+    {"serve", cli_serve, "run the web server",
+     "usage: lanterne serve [options]\n"
+     "Applies pending migrations, then serves HTTP until SIGTERM or SIGINT (requests in\n"
+     "flight get up to 10 s to finish).\n"},
+    {"init", cli_init, "create the database: migrations and reference data",
+     "usage: lanterne init [options]\n"
+     "Applies migrations, imports communes, départements and régions (from\n"
+     "LANTERNE_TERRITORY_DIR, default node_modules/@etalab/decoupage-administratif/data)\n"
+     "and seeds the coordinations named in the brochure. Safe to run again.\n"},
+    {"demo", cli_demo, "load the demo dataset (once)",
+     "usage: lanterne demo [options]\n"
+     "Adds a plausible network (coordinations, ~200 structures in real communes, one\n"
+     "account per role) and prints the demo accounts. Does nothing if already loaded.\n"},
+    {"user", cli_user, "manage accounts: add, list, passwd, disable",
+     "usage: lanterne user add --login L --name NAME --role ROLE [--email E]\n"
+     "                         [--coordination SLUG] [--password P]\n"
+     "       lanterne user list\n"
+     "       lanterne user passwd LOGIN [--password P]\n"
+     "       lanterne user disable LOGIN\n"
+     "ROLE is admin, coordinator, supervisor or participant. Without --password the\n"
+     "password is read from standard input (one line).\n"},
+    {"routes", cli_routes, "print the route table as JSON",
+     "usage: lanterne routes\n"
+     "Prints every route (method, pattern, least role) as JSON; the role-matrix test\n"
+     "reads it.\n"},
+    {"version", cmd_version, "print the version", "usage: lanterne version\n"},
+    {NULL, NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: lanterne COMMAND [options]\n\nCommands:\n");
+    for (const struct command *c = commands; c->name; c++)
+        fprintf(f, "  %-8s %s\n", c->name, c->summary);
+    fprintf(f, "\n%s\nRun 'lanterne COMMAND --help' for a command's own help.\n", COMMON_HELP);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0)
+        return cmd_version(NULL, 0, NULL);
+    const struct command *cmd = NULL;
+    for (const struct command *c = commands; c->name; c++)
+        if (strcmp(c->name, argv[1]) == 0)
+            cmd = c;
+    if (!cmd) {
+        fprintf(stderr, "lanterne: unknown command '%s'\n\n", argv[1]);
+        usage(stderr);
+        return 2;
+    }
+    if (cli_has_flag(argc - 2, argv + 2, "--help") || cli_has_flag(argc - 2, argv + 2, "-h")) {
+        printf("%s\n%s", cmd->help, COMMON_HELP);
+        return 0;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "lanterne: libsodium failed to initialise\n");
+        return 1;
+    }
+    struct config cfg;
+    struct err e = {0};
+    char **rest;
+    int nrest;
+    if (cli_config(argc - 2, argv + 2, &cfg, &rest, &nrest, &e)) {
+        fprintf(stderr, "lanterne %s: %s\n", cmd->name, e.msg);
+        return 2;
+    }
+    return cmd->run(&cfg, nrest, rest);
+}

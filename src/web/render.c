@@ -1,0 +1,167 @@
+/* render: how handlers answer. Pages go through the layout with the common model
+ * (user, language, CSRF token, assets); API answers are JSON or RFC 9457 problems. */
+#include "web/web.h"
+#include "tpl/tpl.h"
+#include "view/i18n.h"
+#include "web/assets.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char FLASH_COOKIE[] = "lanterne_flash";
+
+static const char *tr(void *ud, const char *msgid)
+{
+    return i18n_get(((struct ctx *)ud)->lang, msgid);
+}
+
+static const char *status_title(int status)
+{
+    switch (status) {
+    case 400: return "Requête invalide";
+    case 401: return "Connexion requise";
+    case 403: return "Accès refusé";
+    case 404: return "Page introuvable";
+    case 405: return "Méthode non permise";
+    case 409: return "Conflit";
+    case 413: return "Contenu trop volumineux";
+    case 414: return "Adresse trop longue";
+    case 422: return "Données invalides";
+    case 429: return "Trop de tentatives";
+    default: return "Erreur interne";
+    }
+}
+
+static json_t *site_model(struct ctx *c)
+{
+    json_t *site = json_object();
+    json_object_set_new(site, "lang", json_string(c->lang));
+    json_object_set_new(site, "csrf", json_string(c->csrf));
+    json_object_set_new(site, "path", json_string(c->r->path));
+    json_object_set_new(site, "css", json_string(assets_url("css/site.css")));
+    const char *js = assets_url("js/site.js");
+    if (js)
+        json_object_set_new(site, "js", json_string(js));
+    json_object_set_new(site, "is_en", json_boolean(strcmp(c->lang, "en") == 0));
+    struct buf next;
+    buf_init(&next, 0);
+    buf_url(&next, c->r->path, (size_t)-1);
+    json_object_set_new(site, "next", json_string(buf_cstr(&next)));
+    buf_free(&next);
+    if (c->user.role != ROLE_ANON) {
+        json_t *u = json_object();
+        json_object_set_new(u, "id", json_integer(c->user.id));
+        json_object_set_new(u, "login", json_string(c->user.login));
+        json_object_set_new(u, "display_name", json_string(c->user.display_name));
+        json_object_set_new(u, "role", json_string(account_role_name(c->user.role)));
+        json_object_set_new(u, "is_admin", json_boolean(c->user.role == ROLE_ADMIN));
+        json_object_set_new(u, "is_coordinator", json_boolean(c->user.role >= ROLE_COORDINATOR));
+        json_object_set_new(u, "is_supervisor", json_boolean(c->user.role >= ROLE_SUPERVISOR));
+        json_object_set_new(site, "user", u);
+    }
+    const char *flash = http_cookie(c->r, FLASH_COOKIE);
+    if (flash && *flash) {
+        char *msg;
+        if (url_decode(c->a, flash, strlen(flash), 0, &msg) == 0)
+            json_object_set_new(site, "flash", json_string(i18n_get(c->lang, msg)));
+        char v[128];
+        snprintf(v, sizeof v, "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax", FLASH_COOKIE);
+        http_add_header(c->r, "Set-Cookie", v);
+    }
+    return site;
+}
+
+int web_page(struct ctx *c, int status, const char *tpl, json_t *model)
+{
+    struct buf out;
+    struct err e = {0};
+    buf_init(&out, 0);
+    if (!model)
+        model = json_object();
+    json_object_set_new(model, "site", site_model(c));
+    int rc = tpl_render(g_app.tpl, tpl, model, tr, c, &out, &e);
+    json_decref(model);
+    if (rc) {
+        fprintf(stderr, "lanterne: render %s: %s\n", tpl, e.msg);
+        buf_free(&out);
+        static const char msg[] = "Erreur interne (gabarit).\n";
+        return http_respond(c->r, 500, "text/plain; charset=utf-8", msg, sizeof msg - 1);
+    }
+    return http_respond_buf(c->r, status, "text/html; charset=utf-8", &out);
+}
+
+int web_json(struct ctx *c, int status, json_t *body)
+{
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!s)
+        return http_respond(c->r, 500, "application/json", "{}", 2);
+    struct buf b = {.data = s, .len = strlen(s), .cap = strlen(s) + 1, .max = BUF_DEFAULT_MAX};
+    return http_respond_buf(c->r, status, "application/json", &b);
+}
+
+static int problem(struct ctx *c, int status, const char *detail, json_t *fields)
+{
+    json_t *p = json_object();
+    json_object_set_new(p, "type", json_string("about:blank"));
+    json_object_set_new(p, "title", json_string(i18n_get(c->lang, status_title(status))));
+    json_object_set_new(p, "status", json_integer(status));
+    json_object_set_new(p, "detail", json_string(i18n_get(c->lang, detail)));
+    json_object_set_new(p, "instance", json_string(c->r->path));
+    if (fields)
+        json_object_set_new(p, "errors", fields);
+    char *s = json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    struct buf b = {.data = s, .len = strlen(s), .cap = strlen(s) + 1, .max = BUF_DEFAULT_MAX};
+    return http_respond_buf(c->r, status, "application/problem+json", &b);
+}
+
+int web_problem_fields(struct ctx *c, int status, const char *title, json_t *fields)
+{
+    return problem(c, status, title, fields);
+}
+
+int web_error(struct ctx *c, int status, const char *msg)
+{
+    if (c->api)
+        return problem(c, status, msg, NULL);
+    json_t *m = json_object();
+    json_object_set_new(m, "status", json_integer(status));
+    json_object_set_new(m, "title", json_string(i18n_get(c->lang, status_title(status))));
+    json_object_set_new(m, "message", json_string(i18n_get(c->lang, msg)));
+    return web_page(c, status, "error", m);
+}
+
+int web_err(struct ctx *c, const struct err *e)
+{
+    int status = e->status >= 400 && e->status < 600 ? e->status : 500;
+    if (status == 500 && e->msg[0])
+        fprintf(stderr, "lanterne: %s %s: %s\n", c->r->method, c->r->path, e->msg);
+    const char *msg = status == 500 ? "Une erreur interne est survenue." : e->msg;
+    if (c->api && e->field) {
+        json_t *f = json_object();
+        json_object_set_new(f, e->field, json_string(i18n_get(c->lang, msg)));
+        return problem(c, status, msg, f);
+    }
+    return web_error(c, status, msg);
+}
+
+int web_redirect(struct ctx *c, const char *location)
+{
+    /* only local redirects: an absolute or scheme-relative target is replaced by "/" */
+    if (!location || location[0] != '/' || location[1] == '/' || location[1] == '\\')
+        location = "/";
+    http_add_header(c->r, "Location", location);
+    return http_respond(c->r, 303, "text/plain; charset=utf-8", "", 0);
+}
+
+void web_flash(struct ctx *c, const char *msg)
+{
+    struct buf v;
+    buf_init(&v, 0);
+    buf_printf(&v, "%s=", FLASH_COOKIE);
+    buf_url(&v, msg, (size_t)-1);
+    buf_puts(&v, "; Path=/; Max-Age=60; HttpOnly; SameSite=Lax");
+    http_add_header(c->r, "Set-Cookie", buf_cstr(&v));
+    buf_free(&v);
+}

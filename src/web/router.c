@@ -1,0 +1,233 @@
+/* router: matches a request against the route table, loads the user (session cookie or
+ * API token), negotiates the language, enforces the role and CSRF, then calls the handler. */
+#include "web/web.h"
+#include "apitoken.h"
+#include "session.h"
+#include "view/i18n.h"
+#include "web/assets.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+struct app g_app;
+
+static const char SESSION_COOKIE[] = "lanterne_session";
+static const char NONCE_COOKIE[] = "lanterne_csrf";
+
+/* Matches path against pattern; "{x}" takes one segment, a trailing "*" the rest. */
+static int match(const char *pattern, const char *path, struct ctx *c)
+{
+    const char *p = pattern, *s = path;
+    c->nparams = 0;
+    while (*p) {
+        if (*p == '*') {
+            if (c->nparams < WEB_MAX_PARAMS)
+                c->params[c->nparams++] = arena_strdup(c->a, s);
+            return 1;
+        }
+        if (*p == '{') {
+            const char *pe = strchr(p, '}');
+            const char *se = s;
+            while (*se && *se != '/')
+                se++;
+            if (se == s || c->nparams >= WEB_MAX_PARAMS)
+                return 0;
+            c->params[c->nparams++] = arena_strndup(c->a, s, (size_t)(se - s));
+            p = pe + 1;
+            s = se;
+            continue;
+        }
+        if (*p != *s)
+            return 0;
+        p++;
+        s++;
+    }
+    return *s == 0;
+}
+
+static int is_write(const char *m)
+{
+    return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0 ||
+           strcmp(m, "DELETE") == 0;
+}
+
+struct db *web_db(struct ctx *c)
+{
+    if (!c->db)
+        c->db = db_pool_get(g_app.pool);
+    return c->db;
+}
+
+const char *web_param(struct ctx *c, int i)
+{
+    return i < c->nparams ? c->params[i] : NULL;
+}
+
+const char *web_t(struct ctx *c, const char *msgid)
+{
+    return i18n_get(c->lang, msgid);
+}
+
+int web_is(struct ctx *c, enum role r)
+{
+    return c->user.role >= r;
+}
+
+void web_set_session_cookie(struct ctx *c, const char *token)
+{
+    char v[256];
+    snprintf(v, sizeof v, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", SESSION_COOKIE,
+             token ? token : "", g_app.secure_cookies ? "; Secure" : "",
+             token ? "" : "; Max-Age=0");
+    http_add_header(c->r, "Set-Cookie", v);
+}
+
+/* Who is asking: a Bearer token (API), else the session cookie. */
+static int load_user(struct ctx *c, int *via_token, struct err *e)
+{
+    c->user.role = ROLE_ANON;
+    const char *auth = http_header(c->r, "Authorization");
+    if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+        int rc = apitoken_lookup(web_db(c), c->a, auth + 7, &c->user, e);
+        if (rc < 0)
+            return -1;
+        if (rc == 1)
+            return err_set(e, 401, "Jeton d'API invalide.");
+        *via_token = 1;
+        return 0;
+    }
+    const char *tok = http_cookie(c->r, SESSION_COOKIE);
+    if (tok && *tok) {
+        char csrf[SESSION_TOKEN_LEN + 1];
+        int rc = session_lookup(web_db(c), c->a, tok, &c->user, csrf, e);
+        if (rc < 0)
+            return -1;
+        if (rc == 0) {
+            c->session_token = tok;
+            snprintf(c->csrf, sizeof c->csrf, "%s", csrf);
+            return 0;
+        }
+        c->user.role = ROLE_ANON;
+    }
+    /* Anonymous: a CSRF token bound to a random nonce cookie (double submit, signed). */
+    const char *nonce = http_cookie(c->r, NONCE_COOKIE);
+    char fresh[SESSION_TOKEN_LEN + 1];
+    if (!nonce || strlen(nonce) != SESSION_TOKEN_LEN) {
+        if (is_write(c->r->method))
+            return 0; /* no nonce, no valid token: the CSRF check will refuse */
+        unsigned char raw[32];
+        randombytes_buf(raw, sizeof raw);
+        sodium_bin2base64(fresh, sizeof fresh, raw, sizeof raw,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        nonce = fresh;
+        char v[160];
+        snprintf(v, sizeof v, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", NONCE_COOKIE, nonce,
+                 g_app.secure_cookies ? "; Secure" : "");
+        http_add_header(c->r, "Set-Cookie", v);
+    }
+    if (session_anon_csrf(web_db(c), nonce, c->csrf, e))
+        return -1;
+    return 0;
+}
+
+static int csrf_ok(struct ctx *c)
+{
+    const char *sent = http_form(c->r, "_csrf");
+    if (!sent)
+        sent = http_header(c->r, "X-CSRF-Token");
+    size_t n = strlen(c->csrf);
+    return sent && n && strlen(sent) == n && sodium_memcmp(sent, c->csrf, n) == 0;
+}
+
+static void pick_lang(struct ctx *c)
+{
+    c->lang = i18n_negotiate(http_cookie(c->r, "lang"), http_header(c->r, "Accept-Language"));
+}
+
+int web_handle(struct req *r)
+{
+    struct ctx *c = arena_alloc(r->arena, sizeof *c);
+    struct err e = {0};
+    c->r = r;
+    c->a = r->arena;
+    r->app = c;
+    c->user.role = ROLE_ANON;
+    c->api = strncmp(r->path, "/api/", 5) == 0;
+    pick_lang(c);
+    int rc;
+
+    if (r->bad) {
+        rc = web_error(c, r->bad,
+                       r->bad == 400 ? "La requête est mal formée (encodage ou champs)."
+                                     : "La requête est trop volumineuse.");
+        goto done;
+    }
+
+    const char *method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
+    const struct route *found = NULL;
+    char allow[128] = "";
+    for (const struct route *rt = web_routes; rt->method; rt++) {
+        if (!match(rt->pattern, r->path, c))
+            continue;
+        if (strcmp(rt->method, method) == 0) {
+            found = rt;
+            break;
+        }
+        if (!strstr(allow, rt->method)) {
+            if (allow[0])
+                strncat(allow, ", ", sizeof allow - strlen(allow) - 1);
+            strncat(allow, rt->method, sizeof allow - strlen(allow) - 1);
+        }
+    }
+    if (!found) {
+        if (allow[0]) {
+            http_add_header(r, "Allow", allow);
+            rc = web_error(c, 405, "Cette méthode n'est pas permise sur cette adresse.");
+        } else
+            rc = web_error(c, 404, "Cette page n'existe pas.");
+        goto done;
+    }
+    /* re-run the match to capture the parameters of the route found */
+    match(found->pattern, r->path, c);
+    c->route = found;
+    if (found->flags & ROUTE_API)
+        c->api = 1;
+
+    if (!(found->flags & ROUTE_PUBLIC)) {
+        int via_token = 0;
+        if (load_user(c, &via_token, &e)) {
+            rc = web_err(c, &e);
+            goto done;
+        }
+        if (is_write(r->method) && !via_token && !csrf_ok(c)) {
+            rc = web_error(c, 403,
+                           "Le formulaire a expiré ou ne vient pas de ce site (jeton CSRF). "
+                           "Rechargez la page et réessayez.");
+            goto done;
+        }
+    }
+    if (c->user.role < found->min_role) {
+        if (c->user.role == ROLE_ANON && !c->api && strcmp(method, "GET") == 0) {
+            struct buf loc;
+            buf_init(&loc, 0);
+            buf_puts(&loc, "/connexion?next=");
+            buf_url(&loc, r->path, (size_t)-1);
+            rc = web_redirect(c, buf_cstr(&loc));
+            buf_free(&loc);
+        } else if (c->user.role == ROLE_ANON)
+            rc = web_error(c, 401, "Connectez-vous pour accéder à cette page.");
+        else
+            rc = web_error(c, 403, "Votre rôle ne permet pas d'accéder à cette page.");
+        goto done;
+    }
+    rc = found->handler(c);
+    if (rc && !r->responded)
+        rc = web_error(c, 500, "Une erreur interne est survenue.");
+done:
+    if (c->db)
+        db_pool_put(g_app.pool, c->db);
+    c->db = NULL;
+    return rc;
+}

@@ -1,0 +1,68 @@
+/* routes: the route table, one row per route (method, pattern, handler, least role).
+ * More specific patterns come first. The role-matrix test reads this table through
+ * `lanterne routes`, so every row here must have an entry in tests/http/role-matrix.json. */
+#include "web/handlers.h"
+
+#define A ROLE_ANON
+#define P ROLE_PARTICIPANT
+#define S ROLE_SUPERVISOR
+#define C ROLE_COORDINATOR
+#define ADM ROLE_ADMIN
+#define API ROUTE_API
+#define PUB ROUTE_PUBLIC
+
+const struct route web_routes[] = {
+    {"GET", "/", web_home, A, 0},
+    {"GET", "/healthz", web_healthz, A, PUB},
+    {"GET", "/static/*", web_static, A, PUB},
+    {"GET", "/langue/{lang}", web_lang, A, PUB},
+    {"GET", "/connexion", web_login_get, A, 0},
+    {"POST", "/connexion", web_login_post, A, 0},
+    {"POST", "/deconnexion", web_logout, P, 0},
+
+    {"GET", "/coordinations", web_coordination_list, A, 0},
+    {"POST", "/coordinations", web_coordination_create, ADM, 0},
+    {"GET", "/coordinations/nouvelle", web_coordination_new, ADM, 0},
+    {"GET", "/coordinations/{slug}/modifier", web_coordination_edit, ADM, 0},
+    {"GET", "/coordinations/{slug}", web_coordination_show, A, 0},
+    {"POST", "/coordinations/{slug}", web_coordination_update, ADM, 0},
+
+    {"GET", "/structures", web_structure_list, A, 0},
+    {"POST", "/structures", web_structure_create, C, 0},
+    {"GET", "/structures/nouvelle", web_structure_new, C, 0},
+    {"GET", "/structures/{id}/modifier", web_structure_edit, C, 0},
+    {"GET", "/structures/{id}/supprimer", web_structure_delete_confirm, C, 0},
+    {"POST", "/structures/{id}/supprimer", web_structure_delete, C, 0},
+    {"GET", "/structures/{id}", web_structure_show, A, 0},
+    {"POST", "/structures/{id}", web_structure_update, C, 0},
+
+    {"GET", "/compte", web_account_show, P, 0},
+    {"POST", "/compte/jetons", web_token_create, P, 0},
+    {"POST", "/compte/jetons/{id}/supprimer", web_token_delete, P, 0},
+
+    {"GET", "/admin/utilisateurs", web_user_list, ADM, 0},
+    {"POST", "/admin/utilisateurs", web_user_create, ADM, 0},
+    {"GET", "/admin/utilisateurs/nouveau", web_user_new, ADM, 0},
+    {"GET", "/admin/utilisateurs/{id}", web_user_edit, ADM, 0},
+    {"POST", "/admin/utilisateurs/{id}", web_user_update, ADM, 0},
+
+    {"GET", "/api/v1/openapi.json", web_api_openapi, A, API | PUB},
+    {"GET", "/api/v1/communes", web_api_communes, A, API},
+    {"GET", "/api/v1/communes/{code}", web_api_commune_get, A, API},
+    {"GET", "/api/v1/departements", web_api_departements, A, API},
+    {"GET", "/api/v1/coordinations", web_api_coordination_list, A, API},
+    {"POST", "/api/v1/coordinations", web_api_coordination_create, ADM, API},
+    {"GET", "/api/v1/coordinations/{slug}", web_api_coordination_get, A, API},
+    {"PUT", "/api/v1/coordinations/{slug}", web_api_coordination_update, ADM, API},
+    {"GET", "/api/v1/structures", web_api_structure_list, A, API},
+    {"POST", "/api/v1/structures", web_api_structure_create, C, API},
+    {"GET", "/api/v1/structures/{id}", web_api_structure_get, A, API},
+    {"PUT", "/api/v1/structures/{id}", web_api_structure_update, C, API},
+    {"DELETE", "/api/v1/structures/{id}", web_api_structure_delete, C, API},
+    {"GET", "/api/v1/me", web_api_me, P, API},
+    {"GET", "/api/v1/users", web_api_user_list, ADM, API},
+    {"POST", "/api/v1/users", web_api_user_create, ADM, API},
+    {"GET", "/api/v1/users/{id}", web_api_user_get, ADM, API},
+    {"PUT", "/api/v1/users/{id}", web_api_user_update, ADM, API},
+    {NULL, NULL, NULL, A, 0},
+};

@@ -1,0 +1,87 @@
+/* web: the layer between HTTP and the domain. The route table, the per-request context
+ * (user, language, CSRF, database connection) and the ways a handler answers. */
+#ifndef LANTERNE_WEB_H
+#define LANTERNE_WEB_H
+
+#include <jansson.h>
+
+#include "account.h"
+#include "db/db.h"
+#include "http/http.h"
+
+/* Process-wide state, set up once at start and read-only afterwards. */
+struct app {
+    struct db_pool *pool;
+    struct tpl_set *tpl;
+    const char *base_url;
+    const char *data_dir;
+    const char *static_dir;
+    int secure_cookies; /* base URL is https */
+};
+extern struct app g_app;
+
+enum route_flags {
+    ROUTE_API = 1,    /* errors as application/problem+json; Bearer tokens accepted */
+    ROUTE_PUBLIC = 2, /* no session lookup needed (static files, health) */
+};
+
+struct ctx;
+typedef int (*route_fn)(struct ctx *c);
+
+struct route {
+    const char *method;  /* "GET", "POST", ... */
+    const char *pattern; /* "/structures/{id}": one segment per {param} */
+    route_fn handler;
+    enum role min_role; /* at least this role; ROLE_ANON = everyone */
+    unsigned flags;
+};
+
+/* The route table (src/web/routes.c), terminated by a NULL method. */
+extern const struct route web_routes[];
+
+enum { WEB_MAX_PARAMS = 4 };
+
+struct ctx {
+    struct req *r;
+    struct arena *a;
+    struct db *db;        /* taken from the pool on first use, see web_db() */
+    struct account user;  /* role ROLE_ANON when nobody is logged in */
+    const char *session_token;
+    char csrf[64];        /* token forms must echo back in _csrf */
+    const char *lang;     /* "fr" or "en" */
+    const struct route *route;
+    const char *params[WEB_MAX_PARAMS];
+    int nparams;
+    int api;
+};
+
+/* Entry point given to the HTTP core. */
+int web_handle(struct req *r);
+int web_init(const char *template_dir, const char *static_dir, const char *locale_dir,
+             const char *map_json, struct err *e);
+void web_shutdown(void);
+
+struct db *web_db(struct ctx *c);
+const char *web_param(struct ctx *c, int i);
+/* Translation of a French message id into the request's language. */
+const char *web_t(struct ctx *c, const char *msgid);
+
+/* Answers. Each returns 0 once the response is queued. */
+int web_page(struct ctx *c, int status, const char *tpl, json_t *model); /* steals model */
+int web_json(struct ctx *c, int status, json_t *body);                   /* steals body */
+int web_redirect(struct ctx *c, const char *location);                   /* 303 */
+int web_error(struct ctx *c, int status, const char *msg);               /* page or problem */
+int web_err(struct ctx *c, const struct err *e);                         /* from an err */
+/* 422 problem with per-field errors for the API. */
+int web_problem_fields(struct ctx *c, int status, const char *title, json_t *fields);
+
+/* Flash message shown on the next page (stored in a short-lived cookie). */
+void web_flash(struct ctx *c, const char *msg);
+
+/* Role helpers. */
+int web_is(struct ctx *c, enum role r); /* at least r */
+
+/* Sets the session cookie (token NULL clears it). */
+void web_set_session_cookie(struct ctx *c, const char *token);
+
+#endif
