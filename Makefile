@@ -40,11 +40,13 @@ $(BUILD)/lanterne: $(OBJ) $(MAINOBJ)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/gen/migrations.o: $(GENSRC)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(GENSRC): $(MIGRATIONS) scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)

@@ -441,7 +441,7 @@ fail:
 static void filter_sql(struct buf *b, const struct account_filter *f, int has_q)
 {
     buf_puts(b, " WHERE 1 = 1");
-    if (f->role >= 0)
+    if (f->role > ROLE_ANON)
         buf_puts(b, " AND role = ?");
     if (has_q)
         buf_puts(b, " AND (login LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\')");
@@ -452,7 +452,7 @@ static void filter_sql(struct buf *b, const struct account_filter *f, int has_q)
 static int bind_filter(struct db_stmt *st, const struct account_filter *f, const char *pattern)
 {
     int i = 1;
-    if (f->role >= 0)
+    if (f->role > ROLE_ANON)
         db_bind_text(st, i++, account_role_name((enum role)f->role));
     if (pattern) {
         db_bind_text(st, i++, pattern);
@@ -495,7 +495,7 @@ int account_list(struct db *db, struct arena *ar, const struct account_filter *f
     *total = 0;
     if (!f)
         f = &d;
-    if (f->role != -1 && (f->role <= ROLE_ANON || f->role > ROLE_ADMIN))
+    if (f->role < -1 || f->role > ROLE_ADMIN)
         return err_field(e, 422, "role", "Rôle invalide.");
     int page = f->page < 1 ? 1 : f->page;
     int per_page = f->per_page <= 0 ? ACCOUNT_PER_PAGE_DEFAULT : f->per_page;

@@ -62,7 +62,7 @@ struct account_new {
 };
 
 struct account_filter {
-    int role;                /* an enum role, or -1 for any */
+    int role;                /* an enum role; -1 or ROLE_ANON (no account has it) for any */
     const char *q;           /* substring of login or display name, NULL/"" for any */
     int64_t coordination_id; /* 0 for any */
     int page;                /* 1-based; < 1 means 1 */

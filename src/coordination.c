@@ -23,8 +23,7 @@ enum {
  * them as its slug: its page would be unreachable. */
 static const char *const reserved_slugs[] = {"nouvelle", NULL};
 
-#define COLS                                                                                       \
-    "id, slug, name, kind, description, address, email, phone, website, logo, is_demo"
+#define COLS "id, slug, name, kind, description, address, email, phone, website, logo, is_demo"
 
 /* ---- reading ---- */
 
@@ -285,8 +284,7 @@ static int check_text(const char *v, const char *field, const char *label, size_
                       int multiline, struct err *e)
 {
     if (!text_utf8_valid(v, strlen(v)))
-        return err_field(e, 422, field, "%s : le texte n'est pas lisible (UTF-8 invalide).",
-                         label);
+        return err_field(e, 422, field, "%s : le texte n'est pas lisible (UTF-8 invalide).", label);
     if (utf8_chars(v) > max)
         return err_field(e, 422, field, "%s : %zu caractères au plus.", label, max);
     for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
@@ -494,8 +492,7 @@ static int check_fields(struct db *db, struct arena *a, const struct coordinatio
         return err_field(e, 422, "kind",
                          "Le type doit être « national » ou « regional » (régional).");
 
-    if (check_text(out->description, "description", "Description", COORDINATION_TEXT_MAX, 1,
-                   e) ||
+    if (check_text(out->description, "description", "Description", COORDINATION_TEXT_MAX, 1, e) ||
         check_text(out->address, "address", "Adresse", COORDINATION_FIELD_MAX, 1, e) ||
         check_text(out->email, "email", "E-mail", COORDINATION_FIELD_MAX, 0, e))
         return -1;
@@ -526,8 +523,7 @@ static int check_fields(struct db *db, struct arena *a, const struct coordinatio
 
 /* Rules between coordinations (409), checked inside the write transaction so that two
  * admins saving at once cannot both pass them. self is 0 on create. */
-static int check_conflicts(struct db *db, struct arena *a, const struct clean *v, int64_t self,
-                           struct err *e)
+static int check_conflicts(struct db *db, const struct clean *v, int64_t self, struct err *e)
 {
     struct db_stmt *st;
     int rc;
@@ -578,7 +574,6 @@ static int check_conflicts(struct db *db, struct arena *a, const struct clean *v
         if (rc != DB_DONE)
             return -1;
     }
-    (void)a;
     return 0;
 }
 
@@ -620,7 +615,7 @@ int coordination_create(struct db *db, const struct coordination_input *in, int6
     if (db_begin(db, e))
         goto done;
     in_tx = 1;
-    if (check_conflicts(db, a, &v, 0, e))
+    if (check_conflicts(db, &v, 0, e))
         goto done;
     int64_t now = (int64_t)time(NULL);
     if (db_prepare(db,
@@ -686,16 +681,15 @@ int coordination_update(struct db *db, int64_t id, const struct coordination_inp
     if (db_begin(db, e))
         goto done;
     in_tx = 1;
-    if (check_conflicts(db, a, &v, id, e))
+    if (check_conflicts(db, &v, id, e))
         goto done;
     int64_t changed =
         db_execf(db, e,
                  "UPDATE coordinations SET slug = ?, name = ?, kind = ?, description = ?, "
                  "address = ?, email = ?, phone = ?, website = ?, logo = ?, is_demo = ?, "
                  "updated_at = ? WHERE id = ?",
-                 "sssssssssiii", v.slug, v.name, v.kind, v.description, v.address, v.email,
-                 v.phone, v.website, v.logo, (int64_t)(in->is_demo ? 1 : 0),
-                 (int64_t)time(NULL), id);
+                 "sssssssssiii", v.slug, v.name, v.kind, v.description, v.address, v.email, v.phone,
+                 v.website, v.logo, (int64_t)(in->is_demo ? 1 : 0), (int64_t)time(NULL), id);
     if (changed < 0) {
         write_failed(e);
         goto done;
@@ -729,23 +723,55 @@ struct seed {
  * people's own e-mail addresses are left out on purpose: they are personal data and
  * belong in user accounts. */
 static const struct seed seeds[] = {
-    {"nationale", "Passeurs d'images – coordination nationale", "national",
+    {"nationale",
+     "Passeurs d'images – coordination nationale",
+     "national",
      "Coordination nationale du dispositif Passeurs d'images : centre de ressources et de mise "
      "en réseau des coordinations régionales.",
-     "", "", "", {NULL}},
-    {"hors-cadre", "Hors Cadre", "regional",
+     "",
+     "",
+     "",
+     {NULL}},
+    {"hors-cadre",
+     "Hors Cadre",
+     "regional",
      "Coordination du versant nord des Hauts-de-France (Nord, Pas-de-Calais).",
-     "72 rue Gutenberg\n59000 Lille", "03 20 33 06 33", "http://www.horscadre.eu", {"59", "62", NULL}},
-    {"acap-pole-regional-image", "Acap – Pôle régional image", "regional",
+     "72 rue Gutenberg\n59000 Lille",
+     "03 20 33 06 33",
+     "http://www.horscadre.eu",
+     {"59", "62", NULL}},
+    {"acap-pole-regional-image",
+     "Acap – Pôle régional image",
+     "regional",
      "Coordination du versant sud des Hauts-de-France (Aisne, Oise, Somme).",
-     "8 rue Dijon – CS 90322\n80003 Amiens cedex 1", "03 22 72 68 30",
-     "http://www.acap-cinema.com", {"02", "60", "80", NULL}},
-    {"guadeloupe", "Coordination Passeurs d'images Guadeloupe", "regional", "", "", "", "",
+     "8 rue Dijon – CS 90322\n80003 Amiens cedex 1",
+     "03 22 72 68 30",
+     "http://www.acap-cinema.com",
+     {"02", "60", "80", NULL}},
+    {"guadeloupe",
+     "Coordination Passeurs d'images Guadeloupe",
+     "regional",
+     "",
+     "",
+     "",
+     "",
      {"971", NULL}},
     {"guyane", "Coordination Passeurs d'images Guyane", "regional", "", "", "", "", {"973", NULL}},
-    {"martinique", "Coordination Passeurs d'images Martinique", "regional", "", "", "", "",
+    {"martinique",
+     "Coordination Passeurs d'images Martinique",
+     "regional",
+     "",
+     "",
+     "",
+     "",
      {"972", NULL}},
-    {"la-reunion", "Coordination Passeurs d'images La Réunion", "regional", "", "", "", "",
+    {"la-reunion",
+     "Coordination Passeurs d'images La Réunion",
+     "regional",
+     "",
+     "",
+     "",
+     "",
      {"974", NULL}},
 };
 
@@ -754,11 +780,10 @@ static const struct seed seeds[] = {
 static int seed_skip(struct db *db, const struct seed *s, struct err *e)
 {
     struct err le = {0};
-    int64_t hit = db_scalar_int(db, &le, 0, "SELECT 1 FROM coordinations WHERE slug = ?", "s",
-                                s->slug);
+    int64_t hit =
+        db_scalar_int(db, &le, 0, "SELECT 1 FROM coordinations WHERE slug = ?", "s", s->slug);
     if (!le.status && !hit && strcmp(s->kind, "national") == 0)
-        hit = db_scalar_int(db, &le, 0, "SELECT 1 FROM coordinations WHERE kind = 'national'",
-                            "");
+        hit = db_scalar_int(db, &le, 0, "SELECT 1 FROM coordinations WHERE kind = 'national'", "");
     for (int i = 0; !le.status && !hit && s->deps[i]; i++)
         hit = db_scalar_int(db, &le, 0,
                             "SELECT 1 FROM coordination_departements WHERE departement_code = ?",
@@ -773,6 +798,17 @@ static int seed_skip(struct db *db, const struct seed *s, struct err *e)
 
 int coordination_seed(struct db *db, struct err *e)
 {
+    struct err le = {0};
+    int64_t ndeps = db_scalar_int(db, &le, 0, "SELECT count(*) FROM departements", "");
+    if (le.status) {
+        if (e)
+            *e = le;
+        return -1;
+    }
+    if (ndeps == 0)
+        return err_set(e, 500,
+                       "Les départements ne sont pas importés : importez le découpage "
+                       "territorial avant les coordinations.");
     /* all or nothing: a half-seeded network would be skipped as "done" next time */
     if (db_begin(db, e))
         return -1;

@@ -81,8 +81,8 @@ static int has_control(const char *s, int multiline)
 
 /* Length and character checks shared by every free-text field. what is the French subject
  * of the message ("Le nom", "L'adresse") so messages read naturally. */
-static int check_text(const char *v, const char *field, const char *what, size_t max,
-                      int multiline, struct err *e)
+static int check_text(const char *v, const char *field, const char *what, size_t max, int multiline,
+                      struct err *e)
 {
     if (!text_utf8_valid(v, strlen(v)) || has_control(v, multiline))
         return err_field(e, 422, field, "%s contient des caractères invalides.", what);
@@ -177,8 +177,8 @@ static int validate(struct arena *a, const struct structure_input *in, struct cl
         return err_field(e, 422, "type", "Type de structure inconnu.");
     if (!*out->commune_code)
         return err_field(e, 422, "commune_code", "La commune est obligatoire.");
-    if (check_text(out->commune_code, "commune_code", "Le code de commune", STRUCTURE_FIELD_MAX,
-                   0, e))
+    if (check_text(out->commune_code, "commune_code", "Le code de commune", STRUCTURE_FIELD_MAX, 0,
+                   e))
         return -1;
     if (check_text(out->address, "address", "L'adresse", STRUCTURE_FIELD_MAX, 0, e) ||
         check_text(out->email, "email", "L'adresse e-mail", STRUCTURE_FIELD_MAX, 0, e) ||
@@ -186,8 +186,7 @@ static int validate(struct arena *a, const struct structure_input *in, struct cl
         check_text(out->phone, "phone", "Le téléphone", STRUCTURE_FIELD_MAX, 0, e) ||
         check_text(out->website, "website", "Le site web", STRUCTURE_FIELD_MAX, 0, e) ||
         check_website(out->website, e) ||
-        check_text(out->description, "description", "La description", STRUCTURE_TEXT_MAX, 1,
-                   e))
+        check_text(out->description, "description", "La description", STRUCTURE_TEXT_MAX, 1, e))
         return -1;
     out->name_norm = text_norm(a, out->name);
     return 0;
@@ -241,12 +240,12 @@ static int check_role(const struct account *u, struct err *e)
 
 /* ---- reading ---- */
 
-#define STRUCT_COLS                                                                             \
-    "s.id, s.name, s.type, s.commune_code, c.name, c.departement_code, s.address, s.email, "     \
+#define STRUCT_COLS                                                                                \
+    "s.id, s.name, s.type, s.commune_code, c.name, c.departement_code, s.address, s.email, "       \
     "s.phone, s.website, s.description, s.is_demo, co.id, co.slug, co.name"
-#define STRUCT_FROM                                                                             \
-    " FROM structures s JOIN communes c ON c.code = s.commune_code "                            \
-    "LEFT JOIN coordination_departements cd ON cd.departement_code = c.departement_code "       \
+#define STRUCT_FROM                                                                                \
+    " FROM structures s JOIN communes c ON c.code = s.commune_code "                               \
+    "LEFT JOIN coordination_departements cd ON cd.departement_code = c.departement_code "          \
     "LEFT JOIN coordinations co ON co.id = cd.coordination_id"
 
 static const char *col_dup(struct arena *a, struct db_stmt *st, int col)
@@ -282,8 +281,7 @@ int64_t structure_count(struct db *db, struct err *e)
     return db_scalar_int(db, e, 0, "SELECT COUNT(*) FROM structures", "");
 }
 
-int structure_get(struct db *db, struct arena *a, int64_t id, struct structure *out,
-                  struct err *e)
+int structure_get(struct db *db, struct arena *a, int64_t id, struct structure *out, struct err *e)
 {
     struct db_stmt *st;
     memset(out, 0, sizeof *out);
@@ -335,8 +333,7 @@ static void filter_sql(struct buf *b, const struct structure_filter *f, const ch
         buf_puts(b, " AND s.name_norm LIKE ? ESCAPE '\\'");
 }
 
-static int bind_filter(struct db_stmt *st, const struct structure_filter *f,
-                       const char *pattern)
+static int bind_filter(struct db_stmt *st, const struct structure_filter *f, const char *pattern)
 {
     int i = 1;
     if (f->coordination_id > 0)
@@ -528,13 +525,13 @@ int structure_update(struct db *db, const struct account *u, int64_t id,
     };
     if (validate(a, &m, &v, e) || check_target(db, u, v.commune_code, e))
         goto done;
-    int64_t changed = db_execf(db, e,
-                               "UPDATE structures SET name = ?, name_norm = ?, type = ?, "
-                               "commune_code = ?, address = ?, email = ?, phone = ?, "
-                               "website = ?, description = ?, updated_at = ? WHERE id = ?",
-                               "sssssssssii", v.name, v.name_norm, v.type, v.commune_code,
-                               v.address, v.email, v.phone, v.website, v.description,
-                               (int64_t)time(NULL), id);
+    int64_t changed =
+        db_execf(db, e,
+                 "UPDATE structures SET name = ?, name_norm = ?, type = ?, "
+                 "commune_code = ?, address = ?, email = ?, phone = ?, "
+                 "website = ?, description = ?, updated_at = ? WHERE id = ?",
+                 "sssssssssii", v.name, v.name_norm, v.type, v.commune_code, v.address, v.email,
+                 v.phone, v.website, v.description, (int64_t)time(NULL), id);
     if (changed < 0)
         goto done;
     if (changed == 0) {

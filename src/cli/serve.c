@@ -1,6 +1,7 @@
 /* serve: the `lanterne serve` command. Opens the database pool, applies migrations,
  * compiles templates once, loads static files, catalogs and map, then serves. */
 #include "cli/cli.h"
+#include "demo.h"
 #include "web/web.h"
 
 #include <stdio.h>
@@ -19,6 +20,7 @@ int cli_serve(const struct config *cfg, int argc, char **argv)
         fprintf(stderr, "lanterne serve: %s\n", e.msg);
         return 1;
     }
+    g_app.demo = demo_present(db);
     db_close(db);
     unsigned threads = cfg->threads;
     if (!threads) {

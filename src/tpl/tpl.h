@@ -9,6 +9,25 @@
 #include "core/buf.h"
 #include "core/err.h"
 
+/* Limits; each has a test that crosses it. */
+enum {
+    TPL_MAX_SOURCE_SIZE = 4 * 1024 * 1024, /* bytes in one template */
+    TPL_MAX_NESTING = 64,       /* sections, parents and blocks open at once in one template */
+    TPL_MAX_INCLUDE_DEPTH = 64, /* partials, parents and block expansions inside each other */
+    TPL_MAX_RENDER_STEPS = 10 * 1000 * 1000, /* nodes visited by one render: stops blow-ups */
+    TPL_MAX_DIR_DEPTH = 16,                  /* directory levels under tpl_set_load_dir */
+};
+
+/* Semantics are the Mustache spec's (with ~inheritance), plus:
+ * - falsey values are missing, null, false, [] and "" (the spec leaves "" open; an empty
+ *   string being falsey lets {{#summary}}<p>{{summary}}</p>{{/summary}} skip empty fields);
+ * - integers print as integers, reals in their shortest round-trip form, booleans as
+ *   true/false, objects and arrays as nothing;
+ * - {{_ Some English text}} prints tr(tr_ud, "Some English text"), HTML-escaped.
+ * Standalone lines may hold several silent tags ("{{<layout}}{{$content}}"). As the spec's
+ * "Standalone block" case requires, a block opened and closed on one line prints there and
+ * keeps its newline; write a layout's slot as "  {{$content}}\n  {{/content}}" instead. */
+
 struct tpl_set; /* named, compiled templates; partials and parents resolve by name */
 
 /* Translation hook for the `{{_ Some text}}` tag (our extension): returns the translated

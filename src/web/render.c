@@ -42,6 +42,7 @@ static json_t *site_model(struct ctx *c)
     const char *js = assets_url("js/site.js");
     if (js)
         json_object_set_new(site, "js", json_string(js));
+    json_object_set_new(site, "demo", json_boolean(g_app.demo));
     json_object_set_new(site, "is_en", json_boolean(strcmp(c->lang, "en") == 0));
     struct buf next;
     buf_init(&next, 0);

@@ -201,12 +201,7 @@ int web_handle(struct req *r)
             rc = web_err(c, &e);
             goto done;
         }
-        if (is_write(r->method) && !via_token && !csrf_ok(c)) {
-            rc = web_error(c, 403,
-                           "Le formulaire a expiré ou ne vient pas de ce site (jeton CSRF). "
-                           "Rechargez la page et réessayez.");
-            goto done;
-        }
+        c->via_token = via_token;
     }
     if (c->user.role < found->min_role) {
         if (c->user.role == ROLE_ANON && !c->api && strcmp(method, "GET") == 0) {
@@ -220,6 +215,13 @@ int web_handle(struct req *r)
             rc = web_error(c, 401, "Connectez-vous pour accéder à cette page.");
         else
             rc = web_error(c, 403, "Votre rôle ne permet pas d'accéder à cette page.");
+        goto done;
+    }
+    /* after the role check, so an anonymous API write learns it must authenticate (401) */
+    if (is_write(r->method) && !(found->flags & ROUTE_PUBLIC) && !c->via_token && !csrf_ok(c)) {
+        rc = web_error(c, 403,
+                       "Le formulaire a expiré ou ne vient pas de ce site (jeton CSRF). "
+                       "Rechargez la page et réessayez.");
         goto done;
     }
     rc = found->handler(c);

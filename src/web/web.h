@@ -17,6 +17,7 @@ struct app {
     const char *data_dir;
     const char *static_dir;
     int secure_cookies; /* base URL is https */
+    int demo;           /* the demo dataset is loaded: pages say so */
 };
 extern struct app g_app;
 
@@ -53,6 +54,7 @@ struct ctx {
     const char *params[WEB_MAX_PARAMS];
     int nparams;
     int api;
+    int via_token; /* authenticated by an API token: no CSRF check */
 };
 
 /* Entry point given to the HTTP core. */

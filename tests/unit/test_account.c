@@ -526,6 +526,12 @@ static void test_list(void **state)
     assert_int_equal(account_list(f->db, f->ar, &q, &list, &n, &total, &e), 0);
     assert_int_equal(total, 105);
 
+    struct account_filter zero = {0}; /* a zeroed filter lists everyone */
+    assert_int_equal(account_list(f->db, f->ar, &zero, &list, &n, &total, &e), 0);
+    assert_int_equal(total, 107);
+    assert_int_equal(account_list(f->db, f->ar, NULL, &list, &n, &total, &e), 0);
+    assert_int_equal(total, 107);
+
     struct account_filter badrole = {.role = 7};
     assert_int_equal(account_list(f->db, f->ar, &badrole, &list, &n, &total, &e), -1);
     assert_int_equal(e.status, 422);

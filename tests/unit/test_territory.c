@@ -80,8 +80,7 @@ static void test_import_counts(void **state)
                                    "OR name_norm LIKE '% ' OR name_norm LIKE '%  %'",
                                    ""),
                      0);
-    /* only current communes: a commune déléguée such as Cuisery's absorbed neighbours or a
-     * Paris arrondissement would show up here */
+    /* only current communes: the 1st arrondissement of Paris (75101) is not one */
     assert_int_equal(
         db_scalar_int(db, &e, -1, "SELECT count(*) FROM communes WHERE code = ?", "s", "75101"), 0);
     assert_int_equal(e.status, 0);
