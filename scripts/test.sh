@@ -11,21 +11,23 @@ PASS=0
 FAIL=0
 export LANTERNE_PWHASH_FAST=1
 
-count_tap() { # file -> adds ok / not ok lines (cmocka TAP output)
+# Each counter adds to PASS/FAIL and leaves its own "N passed, M failed" in COUNTED
+# (no command substitution: a subshell would lose the totals).
+count_tap() { # file: ok / not ok lines (cmocka TAP output)
   local p f
   p=$(grep -cE '^ok ' "$1")
   f=$(grep -cE '^not ok ' "$1")
   PASS=$((PASS + p)); FAIL=$((FAIL + f))
-  echo "$p passed, $f failed"
+  COUNTED="$p passed, $f failed"
 }
 
-count_node() { # file -> adds the "# pass N" / "# fail N" summary of node --test
+count_node() { # file: the "# pass N" / "# fail N" summary of node --test
   local p f
   p=$(grep -E '^# pass ' "$1" | tail -1 | awk '{print $3}')
   f=$(grep -E '^# fail ' "$1" | tail -1 | awk '{print $3}')
   p=${p:-0}; f=${f:-0}
   PASS=$((PASS + p)); FAIL=$((FAIL + f))
-  echo "$p passed, $f failed"
+  COUNTED="$p passed, $f failed"
 }
 
 run_unit() { # build dir, label
@@ -43,7 +45,8 @@ run_unit() { # build dir, label
       printf '%-8s %-24s %s passed, %s failed\n' "$label" "$name" "$p" "$f"
     else
       CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log" 2>&1; rc=$?
-      printf '%-8s %-24s %s\n' "$label" "$name" "$(count_tap "$log")"
+      count_tap "$log"
+      printf '%-8s %-24s %s\n' "$label" "$name" "$COUNTED"
       if [ $rc != 0 ] && ! grep -qE '^not ok ' "$log"; then
         FAIL=$((FAIL + 1)); echo "         $name exited with $rc (see $log)"
       fi
@@ -57,7 +60,8 @@ run_node() { # label, dir, binary
   LANTERNE_BIN=$bin TEST_OUTPUT=$out node --test --test-concurrency=1 --test-reporter=tap \
     "$dir"/*.test.mjs >"$log" 2>&1
   local rc=$?
-  printf '%-8s %-24s %s\n' "$label" "$(basename "$dir")" "$(count_node "$log")"
+  count_node "$log"
+  printf '%-8s %-24s %s\n' "$label" "$(basename "$dir")" "$COUNTED"
   if [ $rc != 0 ] && ! grep -qE '^# fail [1-9]' "$log"; then
     FAIL=$((FAIL + 1)); echo "         $label exited with $rc (see $log)"
   fi

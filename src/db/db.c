@@ -60,7 +60,27 @@ void db_close(struct db *db)
         db->tx_depth = 1;
         db_rollback(db);
     }
+    if (db->user_free)
+        db->user_free(db->user_data);
     db->drv->close(db);
+}
+
+int db_data_version(struct db *db, uint64_t *out, struct err *e)
+{
+    return db->drv->data_version(db, out, e);
+}
+
+void *db_user_data(struct db *db)
+{
+    return db->user_data;
+}
+
+void db_set_user_data(struct db *db, void *data, void (*free_fn)(void *))
+{
+    if (db->user_free && db->user_data != data)
+        db->user_free(db->user_data);
+    db->user_data = data;
+    db->user_free = free_fn;
 }
 
 const char *db_dialect(const struct db *db)

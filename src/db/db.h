@@ -61,6 +61,15 @@ int db_begin(struct db *db, struct err *e);
 int db_commit(struct db *db, struct err *e);
 void db_rollback(struct db *db);
 
+/* A value that changes whenever anything was committed to the database, by this connection
+ * or by any other (any process). Comparable only with values read on the same connection;
+ * the page cache keys its entries per connection with it. */
+int db_data_version(struct db *db, uint64_t *out, struct err *e);
+/* A small per-connection slot for the layer above (the web layer keeps its page cache
+ * there); freed with free_fn when the connection closes. */
+void *db_user_data(struct db *db);
+void db_set_user_data(struct db *db, void *data, void (*free_fn)(void *));
+
 /* Apply numbered migrations (migrations/NNNN_name.sql, embedded at build time) not yet
  * recorded in schema_migrations. Each runs in its own transaction, so this must not be
  * called inside one; fails if the database is newer than the program. */

@@ -17,6 +17,8 @@ struct db {
     const struct db_driver *drv;
     int tx_depth;  /* 0 = no transaction; only the 0 <-> 1 moves reach the database */
     int tx_doomed; /* an inner level rolled back: the outermost commit must roll back */
+    void *user_data; /* see db_set_user_data */
+    void (*user_free)(void *);
 };
 
 /* Same for statements. Binding has no error record in the public API, so the first bind
@@ -34,6 +36,7 @@ struct db_driver {
     void (*close)(struct db *db);
     int (*exec)(struct db *db, const char *sql, struct err *e);
     int64_t (*changes)(struct db *db);
+    int (*data_version)(struct db *db, uint64_t *out, struct err *e);
 
     int (*prepare)(struct db *db, const char *sql, struct db_stmt **out, struct err *e);
     int (*param_count)(struct db_stmt *s);

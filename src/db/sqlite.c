@@ -177,6 +177,23 @@ static int64_t sq_changes(struct db *db)
     return sqlite3_changes64(sq_db(db)->h);
 }
 
+/* PRAGMA data_version moves when other connections (any process) commit; total_changes
+ * moves with this connection's own writes. Together: "anything changed since". */
+static int sq_data_version(struct db *db, uint64_t *out, struct err *e)
+{
+    sqlite3 *h = sq_db(db)->h;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(h, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+        return err_set(e, 500, "data_version: %s", sqlite3_errmsg(h));
+    int rc = sqlite3_step(st);
+    uint64_t dv = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return err_set(e, 500, "data_version: %s", sqlite3_errmsg(h));
+    *out = (dv << 32) ^ (uint64_t)sqlite3_total_changes64(h);
+    return 0;
+}
+
 static uint64_t sq_hash(const char *s)
 {
     uint64_t h = 14695981039346656037ull; /* FNV-1a */
@@ -364,6 +381,7 @@ const struct db_driver db_sqlite_driver = {
     .close = sq_close,
     .exec = sq_exec,
     .changes = sq_changes,
+    .data_version = sq_data_version,
     .prepare = sq_prepare,
     .param_count = sq_param_count,
     .bind_int = sq_bind_int,

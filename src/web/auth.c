@@ -15,6 +15,7 @@ static const char *safe_next(const char *next)
 static int login_form(struct ctx *c, int status, const char *login, const char *next,
                       const char *error)
 {
+    web_csrf(c); /* the form needs a token even before any session exists */
     json_t *m = json_object();
     json_object_set_new(m, "login", json_string(login ? login : ""));
     json_object_set_new(m, "next", json_string(safe_next(next)));

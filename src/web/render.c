@@ -4,6 +4,9 @@
 #include "tpl/tpl.h"
 #include "view/i18n.h"
 #include "web/assets.h"
+#include "web/pagecache.h"
+
+#include <strings.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +75,18 @@ static json_t *site_model(struct ctx *c)
     return site;
 }
 
+/* Keeps a copy for the page cache when the request asked for it and nothing personal
+ * (a cookie) went into the answer. */
+static void remember(struct ctx *c, int status, const char *ctype, struct buf *b)
+{
+    if (!c->cache_key || status != 200 || !c->db)
+        return;
+    for (struct http_hdr *h = c->r->headers; h; h = h->next)
+        if (strcasecmp(h->name, "Set-Cookie") == 0)
+            return;
+    pagecache_put(c->db, c->cache_key, c->cache_version, ctype, b->data, b->len);
+}
+
 int web_page(struct ctx *c, int status, const char *tpl, json_t *model)
 {
     struct buf out;
@@ -88,6 +103,7 @@ int web_page(struct ctx *c, int status, const char *tpl, json_t *model)
         static const char msg[] = "Erreur interne (gabarit).\n";
         return http_respond(c->r, 500, "text/plain; charset=utf-8", msg, sizeof msg - 1);
     }
+    remember(c, status, "text/html; charset=utf-8", &out);
     return http_respond_buf(c->r, status, "text/html; charset=utf-8", &out);
 }
 
@@ -98,6 +114,7 @@ int web_json(struct ctx *c, int status, json_t *body)
     if (!s)
         return http_respond(c->r, 500, "application/json", "{}", 2);
     struct buf b = {.data = s, .len = strlen(s), .cap = strlen(s) + 1, .max = BUF_DEFAULT_MAX};
+    remember(c, status, "application/json", &b);
     return http_respond_buf(c->r, status, "application/json", &b);
 }
 

@@ -5,6 +5,7 @@
 #include "session.h"
 #include "view/i18n.h"
 #include "web/assets.h"
+#include "web/pagecache.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -111,29 +112,42 @@ static int load_user(struct ctx *c, int *via_token, struct err *e)
         }
         c->user.role = ROLE_ANON;
     }
-    /* Anonymous: a CSRF token bound to a random nonce cookie (double submit, signed). */
+    return 0;
+}
+
+/* Anonymous visitors get their CSRF token only when a page needs one (a form): a token
+ * bound to a random nonce cookie (signed double submit). Pages without forms stay free of
+ * cookies, so they can be cached and shared. */
+const char *web_csrf(struct ctx *c)
+{
+    if (c->csrf[0] || c->user.role != ROLE_ANON)
+        return c->csrf;
+    struct err e = {0};
     const char *nonce = http_cookie(c->r, NONCE_COOKIE);
     char fresh[SESSION_TOKEN_LEN + 1];
     if (!nonce || strlen(nonce) != SESSION_TOKEN_LEN) {
-        if (is_write(c->r->method))
-            return 0; /* no nonce, no valid token: the CSRF check will refuse */
-        unsigned char raw[32];
-        randombytes_buf(raw, sizeof raw);
-        sodium_bin2base64(fresh, sizeof fresh, raw, sizeof raw,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        session_random_token(fresh);
         nonce = fresh;
         char v[160];
         snprintf(v, sizeof v, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", NONCE_COOKIE, nonce,
                  g_app.secure_cookies ? "; Secure" : "");
         http_add_header(c->r, "Set-Cookie", v);
     }
-    if (session_anon_csrf(web_db(c), nonce, c->csrf, e))
-        return -1;
-    return 0;
+    if (session_anon_csrf(web_db(c), nonce, c->csrf, &e))
+        c->csrf[0] = 0;
+    return c->csrf;
 }
 
 static int csrf_ok(struct ctx *c)
 {
+    if (c->user.role == ROLE_ANON && !c->csrf[0]) {
+        /* verify against the nonce the visitor already holds; never mint one here */
+        const char *nonce = http_cookie(c->r, NONCE_COOKIE);
+        struct err e = {0};
+        if (!nonce || strlen(nonce) != SESSION_TOKEN_LEN ||
+            session_anon_csrf(web_db(c), nonce, c->csrf, &e))
+            return 0;
+    }
     const char *sent = http_form(c->r, "_csrf");
     if (!sent)
         sent = http_header(c->r, "X-CSRF-Token");
@@ -146,6 +160,40 @@ static void pick_lang(struct ctx *c)
     c->lang = i18n_negotiate(http_cookie(c->r, "lang"), http_header(c->r, "Accept-Language"));
 }
 
+/* Anonymous GETs of cacheable routes: no session, no flash, no token. */
+static int try_cache(struct ctx *c, const struct route *rt, const char *method)
+{
+    struct req *r = c->r;
+    if (!(rt->flags & ROUTE_CACHE) || strcmp(method, "GET") != 0 ||
+        http_cookie(r, SESSION_COOKIE) || http_cookie(r, "lanterne_flash") ||
+        http_header(r, "Authorization"))
+        return 0;
+    struct buf key;
+    buf_init(&key, 8192);
+    buf_printf(&key, "%s %s?", c->lang, r->path);
+    for (size_t i = 0; i < r->query.n; i++) {
+        buf_url(&key, r->query.items[i].key, (size_t)-1);
+        buf_putc(&key, '=');
+        buf_url(&key, r->query.items[i].value, (size_t)-1);
+        buf_putc(&key, '&');
+    }
+    struct err e = {0};
+    uint64_t ver;
+    int hit = 0;
+    if (key.len < 8000 && db_data_version(web_db(c), &ver, &e) == 0) {
+        struct pagecache_hit h;
+        if (pagecache_get(c->db, buf_cstr(&key), ver, &h)) {
+            http_respond(r, 200, h.ctype, h.body, h.len);
+            hit = 1;
+        } else {
+            c->cache_key = arena_strdup(c->a, buf_cstr(&key));
+            c->cache_version = ver;
+        }
+    }
+    buf_free(&key);
+    return hit;
+}
+
 int web_handle(struct req *r)
 {
     struct ctx *c = arena_alloc(r->arena, sizeof *c);
@@ -156,7 +204,7 @@ int web_handle(struct req *r)
     c->user.role = ROLE_ANON;
     c->api = strncmp(r->path, "/api/", 5) == 0;
     pick_lang(c);
-    int rc;
+    int rc = 0;
 
     if (r->bad) {
         rc = web_error(c, r->bad,
@@ -195,6 +243,8 @@ int web_handle(struct req *r)
     if (found->flags & ROUTE_API)
         c->api = 1;
 
+    if (try_cache(c, found, method))
+        goto done;
     if (!(found->flags & ROUTE_PUBLIC)) {
         int via_token = 0;
         if (load_user(c, &via_token, &e)) {

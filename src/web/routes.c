@@ -10,9 +10,10 @@
 #define ADM ROLE_ADMIN
 #define API ROUTE_API
 #define PUB ROUTE_PUBLIC
+#define CACHE ROUTE_CACHE
 
 const struct route web_routes[] = {
-    {"GET", "/", web_home, A, 0},
+    {"GET", "/", web_home, A, CACHE},
     {"GET", "/healthz", web_healthz, A, PUB},
     {"GET", "/static/*", web_static, A, PUB},
     {"GET", "/langue/{lang}", web_lang, A, PUB},
@@ -20,20 +21,20 @@ const struct route web_routes[] = {
     {"POST", "/connexion", web_login_post, A, 0},
     {"POST", "/deconnexion", web_logout, P, 0},
 
-    {"GET", "/coordinations", web_coordination_list, A, 0},
+    {"GET", "/coordinations", web_coordination_list, A, CACHE},
     {"POST", "/coordinations", web_coordination_create, ADM, 0},
     {"GET", "/coordinations/nouvelle", web_coordination_new, ADM, 0},
     {"GET", "/coordinations/{slug}/modifier", web_coordination_edit, ADM, 0},
-    {"GET", "/coordinations/{slug}", web_coordination_show, A, 0},
+    {"GET", "/coordinations/{slug}", web_coordination_show, A, CACHE},
     {"POST", "/coordinations/{slug}", web_coordination_update, ADM, 0},
 
-    {"GET", "/structures", web_structure_list, A, 0},
+    {"GET", "/structures", web_structure_list, A, CACHE},
     {"POST", "/structures", web_structure_create, C, 0},
     {"GET", "/structures/nouvelle", web_structure_new, C, 0},
     {"GET", "/structures/{id}/modifier", web_structure_edit, C, 0},
     {"GET", "/structures/{id}/supprimer", web_structure_delete_confirm, C, 0},
     {"POST", "/structures/{id}/supprimer", web_structure_delete, C, 0},
-    {"GET", "/structures/{id}", web_structure_show, A, 0},
+    {"GET", "/structures/{id}", web_structure_show, A, CACHE},
     {"POST", "/structures/{id}", web_structure_update, C, 0},
 
     {"GET", "/compte", web_account_show, P, 0},
@@ -47,16 +48,16 @@ const struct route web_routes[] = {
     {"POST", "/admin/utilisateurs/{id}", web_user_update, ADM, 0},
 
     {"GET", "/api/v1/openapi.json", web_api_openapi, A, API | PUB},
-    {"GET", "/api/v1/communes", web_api_communes, A, API},
-    {"GET", "/api/v1/communes/{code}", web_api_commune_get, A, API},
-    {"GET", "/api/v1/departements", web_api_departements, A, API},
-    {"GET", "/api/v1/coordinations", web_api_coordination_list, A, API},
+    {"GET", "/api/v1/communes", web_api_communes, A, API | CACHE},
+    {"GET", "/api/v1/communes/{code}", web_api_commune_get, A, API | CACHE},
+    {"GET", "/api/v1/departements", web_api_departements, A, API | CACHE},
+    {"GET", "/api/v1/coordinations", web_api_coordination_list, A, API | CACHE},
     {"POST", "/api/v1/coordinations", web_api_coordination_create, ADM, API},
-    {"GET", "/api/v1/coordinations/{slug}", web_api_coordination_get, A, API},
+    {"GET", "/api/v1/coordinations/{slug}", web_api_coordination_get, A, API | CACHE},
     {"PUT", "/api/v1/coordinations/{slug}", web_api_coordination_update, ADM, API},
-    {"GET", "/api/v1/structures", web_api_structure_list, A, API},
+    {"GET", "/api/v1/structures", web_api_structure_list, A, API | CACHE},
     {"POST", "/api/v1/structures", web_api_structure_create, C, API},
-    {"GET", "/api/v1/structures/{id}", web_api_structure_get, A, API},
+    {"GET", "/api/v1/structures/{id}", web_api_structure_get, A, API | CACHE},
     {"PUT", "/api/v1/structures/{id}", web_api_structure_update, C, API},
     {"DELETE", "/api/v1/structures/{id}", web_api_structure_delete, C, API},
     {"GET", "/api/v1/me", web_api_me, P, API},

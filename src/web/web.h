@@ -24,6 +24,7 @@ extern struct app g_app;
 enum route_flags {
     ROUTE_API = 1,    /* errors as application/problem+json; Bearer tokens accepted */
     ROUTE_PUBLIC = 2, /* no session lookup needed (static files, health) */
+    ROUTE_CACHE = 4,  /* anonymous GETs may be answered from the page cache */
 };
 
 struct ctx;
@@ -55,6 +56,8 @@ struct ctx {
     int nparams;
     int api;
     int via_token; /* authenticated by an API token: no CSRF check */
+    const char *cache_key;   /* set when the answer may be stored in the page cache */
+    uint64_t cache_version;
 };
 
 /* Entry point given to the HTTP core. */
@@ -64,6 +67,8 @@ int web_init(const char *template_dir, const char *static_dir, const char *local
 void web_shutdown(void);
 
 struct db *web_db(struct ctx *c);
+/* The CSRF token for this visitor's forms (anonymous visitors get one on demand). */
+const char *web_csrf(struct ctx *c);
 const char *web_param(struct ctx *c, int i);
 /* Translation of a French message id into the request's language. */
 const char *web_t(struct ctx *c, const char *msgid);

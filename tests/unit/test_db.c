@@ -129,7 +129,7 @@ static void test_open_file_wal(void **state)
     struct db *db = open_ok(t.url);
     text_of(db, "PRAGMA journal_mode", mode, sizeof mode);
     assert_string_equal(mode, "wal");
-    assert_int_equal(scalar(db, "PRAGMA synchronous"), 1); /* NORMAL */
+    assert_int_equal(scalar(db, "PRAGMA synchronous"), 2); /* FULL: commits are durable */
     assert_int_equal(scalar(db, "PRAGMA foreign_keys"), 1);
     exec_ok(db, "CREATE TABLE t (x INTEGER)");
     db_close(db);

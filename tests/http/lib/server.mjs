@@ -433,8 +433,7 @@ export async function login(client, loginName, password, { next } = {}) {
 /** POST /connexion with a token read from the login page; resolves the answer whatever it is. */
 export async function tryLogin(client, loginName, password, { next } = {}) {
   client.csrfToken = null;
-  await client.csrf('/connexion');
-  if (!client.csrfToken) await client.csrf('/');
+  await client.csrf(); // the login page's token, or the session's (logged in: /connexion redirects)
   const form = { login: loginName, password };
   if (next !== undefined) form.next = next;
   return client.post('/connexion', form);
