@@ -4,7 +4,8 @@
 CC       ?= cc
 BUILD    ?= build
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
+# flags the code needs whatever CFLAGS the caller gives (asan/fuzz builds override CFLAGS)
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
             -Isrc -I$(BUILD)/gen -MMD -MP
 LDLIBS   += -lmicrohttpd -lsqlite3 -ljansson -lsodium -lmagic -lpthread -lm
 

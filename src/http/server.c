@@ -203,6 +203,16 @@ static int is_form(const char *ct)
     return ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
 }
 
+/* Errors found while reading still go through the handler (it sees r->bad and answers in
+ * the site's look, or as a problem document under /api/); plain text is the last resort. */
+static void answer_bad(struct req *r)
+{
+    g_handler(r);
+    if (!r->responded)
+        http_respond(r, r->bad, "text/plain; charset=utf-8", plain_error(r->bad),
+                     strlen(plain_error(r->bad)));
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
@@ -211,19 +221,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!r) {
         r = req_new(conn, url, method);
         *con_cls = r;
-        if (r->bad == 413 || r->bad == 414) {
-            /* answer before reading the body at all; MHD then closes the connection */
-            http_respond(r, r->bad, "text/plain; charset=utf-8", plain_error(r->bad),
-                         strlen(plain_error(r->bad)));
-            return MHD_YES;
-        }
+        if (r->bad == 413 || r->bad == 414)
+            answer_bad(r); /* before reading the body at all; MHD then closes the connection */
         return MHD_YES;
     }
     if (*upload_size) {
         if (!r->responded && !r->bad && buf_append(&r->body, upload_data, *upload_size)) {
             r->bad = 413;
-            http_respond(r, 413, "text/plain; charset=utf-8", plain_error(413),
-                         strlen(plain_error(413)));
+            answer_bad(r);
         }
         *upload_size = 0; /* consumed (or discarded once answered) */
         return MHD_YES;

@@ -18,13 +18,13 @@ static const char *tr(void *ud, const char *msgid)
     return i18n_get(((struct ctx *)ud)->lang, msgid);
 }
 
-static const char *status_title(int status)
+static const char *status_title(int status, int api)
 {
     switch (status) {
     case 400: return "Requête invalide";
-    case 401: return "Connexion requise";
+    case 401: return api ? "Authentification requise" : "Connexion requise";
     case 403: return "Accès refusé";
-    case 404: return "Page introuvable";
+    case 404: return api ? "Ressource introuvable" : "Page introuvable";
     case 405: return "Méthode non permise";
     case 409: return "Conflit";
     case 413: return "Contenu trop volumineux";
@@ -122,7 +122,7 @@ static int problem(struct ctx *c, int status, const char *detail, json_t *fields
 {
     json_t *p = json_object();
     json_object_set_new(p, "type", json_string("about:blank"));
-    json_object_set_new(p, "title", json_string(i18n_get(c->lang, status_title(status))));
+    json_object_set_new(p, "title", json_string(i18n_get(c->lang, status_title(status, c->api))));
     json_object_set_new(p, "status", json_integer(status));
     json_object_set_new(p, "detail", json_string(i18n_get(c->lang, detail)));
     json_object_set_new(p, "instance", json_string(c->r->path));
@@ -145,7 +145,7 @@ int web_error(struct ctx *c, int status, const char *msg)
         return problem(c, status, msg, NULL);
     json_t *m = json_object();
     json_object_set_new(m, "status", json_integer(status));
-    json_object_set_new(m, "title", json_string(i18n_get(c->lang, status_title(status))));
+    json_object_set_new(m, "title", json_string(i18n_get(c->lang, status_title(status, c->api))));
     json_object_set_new(m, "message", json_string(i18n_get(c->lang, msg)));
     return web_page(c, status, "error", m);
 }

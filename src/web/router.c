@@ -234,7 +234,8 @@ int web_handle(struct req *r)
             http_add_header(r, "Allow", allow);
             rc = web_error(c, 405, "Cette méthode n'est pas permise sur cette adresse.");
         } else
-            rc = web_error(c, 404, "Cette page n'existe pas.");
+            rc = web_error(c, 404, c->api ? "Cette ressource n'existe pas."
+                                          : "Cette page n'existe pas.");
         goto done;
     }
     /* re-run the match to capture the parameters of the route found */
@@ -262,9 +263,11 @@ int web_handle(struct req *r)
             rc = web_redirect(c, buf_cstr(&loc));
             buf_free(&loc);
         } else if (c->user.role == ROLE_ANON)
-            rc = web_error(c, 401, "Connectez-vous pour accéder à cette page.");
+            rc = web_error(c, 401, c->api ? "Authentifiez-vous : session ou jeton d'API."
+                                          : "Connectez-vous pour accéder à cette page.");
         else
-            rc = web_error(c, 403, "Votre rôle ne permet pas d'accéder à cette page.");
+            rc = web_error(c, 403, c->api ? "Votre rôle ne permet pas cette opération."
+                                          : "Votre rôle ne permet pas d'accéder à cette page.");
         goto done;
     }
     /* after the role check, so an anonymous API write learns it must authenticate (401) */

@@ -202,5 +202,4 @@ describe('errors', () => {
     const res = await get('/api/v1/me');
     assertProblem(res, 401, '/api/v1/me');
   });
-
 });

@@ -74,7 +74,7 @@ describe('basics', () => {
     assert.match(res.text, /hreflang="fr"/, 'the English page offers the French switch');
   });
 
-  test('Accept-Language prefers the highest q (fr;q=0.9, en → en; en;q=0.1, fr → fr)', async () => {
+  test('Accept-Language: the highest q wins (fr;q=0.5, en-GB → en; en;q=0.1, fr-FR → fr)', async () => {
     const c = new Client(server.url);
     assert.match((await c.get('/', { headers: { 'Accept-Language': 'fr;q=0.5, en-GB' } })).text, /<html lang="en"/);
     assert.match((await c.get('/', { headers: { 'Accept-Language': 'en;q=0.1, fr-FR' } })).text, /<html lang="fr"/);
@@ -295,7 +295,7 @@ describe('limits', () => {
     const conn = new RawConnection(server.port);
     await conn.connect();
     try {
-      const answer = conn.response({ timeout: 15_000 });
+      const answer = conn.response({ timeout: 10_000 });
       answer.catch(() => {});
       await conn.write(
         'POST /connexion HTTP/1.1\r\nHost: 127.0.0.1\r\n' +

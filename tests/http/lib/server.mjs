@@ -167,6 +167,8 @@ process.on('exit', () => {
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** A timer for Promise.race that does not keep the process alive once the race is over. */
+const raceTimer = (ms, value) => new Promise((r) => setTimeout(r, ms, value).unref());
 
 /**
  * Starts `lanterne serve` on 127.0.0.1 with its own copy of the fixture database.
@@ -269,7 +271,7 @@ async function launch(dataDir, ownDir, opts) {
           let killed = false;
           if (!exitInfo) {
             child.kill('SIGTERM');
-            const timer = sleep(ms).then(() => 'timeout');
+            const timer = raceTimer(ms, 'timeout');
             if ((await Promise.race([exited, timer])) === 'timeout') {
               killed = true;
               child.kill('SIGKILL');
@@ -547,11 +549,13 @@ export class RawConnection {
       try {
         r = parseResponse(this.buf, { head: w.head, closed: this.isClosed });
       } catch (err) {
+        clearTimeout(w.timer);
         this.waiters.shift().reject(err);
         continue;
       }
       if (!r) {
         if (this.isClosed) {
+          clearTimeout(w.timer);
           this.waiters.shift().reject(Object.assign(new Error(
             `connection closed before a complete response (${this.buf.length} bytes: ${JSON.stringify(this.buf.toString('latin1').slice(0, 200))})`,
           ), { code: 'ECLOSED', received: this.buf }));
@@ -613,7 +617,7 @@ export class RawConnection {
   /** Resolves true if the server closes the connection within ms. */
   async closesWithin(ms) {
     if (this.isClosed) return true;
-    return Promise.race([this.closed.then(() => true), sleep(ms).then(() => false)]);
+    return Promise.race([this.closed.then(() => true), raceTimer(ms, false)]);
   }
 
   destroy() {
