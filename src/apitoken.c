@@ -10,44 +10,17 @@
 #include <sodium.h>
 
 #include "core/mem.h"
+#include "core/text.h"
 #include "db/db.h"
 
 /* 1 if s is valid UTF-8 of 1..max code points without control characters. */
 static int name_ok(const char *s, long max)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    long count = 0;
-    if (!p || !*p)
+    if (!s || !*s)
         return 0;
-    while (*p) {
-        unsigned c = *p, cp, min;
-        size_t len;
-        if (c < 0x80) {
-            if (c < 0x20 || c == 0x7f)
-                return 0;
-            p++;
-            count++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            len = 2, cp = c & 0x1f, min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            len = 3, cp = c & 0x0f, min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            len = 4, cp = c & 0x07, min = 0x10000;
-        } else {
-            return 0;
-        }
-        for (size_t i = 1; i < len; i++) {
-            if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
-                return 0;
-            cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        p += len;
-        count++;
-    }
-    return count <= max;
+    size_t n = strlen(s);
+    long chars = text_utf8_len(s, n);
+    return chars >= 0 && chars <= max && !text_has_control(s, n, 0);
 }
 
 int apitoken_create(struct db *db, int64_t user_id, const char *name, char out[APITOKEN_LEN + 1],

@@ -4,10 +4,10 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "core/text.h"
+#include "core/valid.h"
 
 enum {
     SLUG_MIN = 2,
@@ -16,7 +16,6 @@ enum {
      * client, refused before anything is looked up */
     DEPARTEMENTS_INPUT_MAX = 200,
     DEP_CODE_MAX = 3, /* "59", "2A", "971" */
-    EMAIL_LOCAL_MAX = 64,
 };
 
 /* Paths under /coordinations/ that are pages of their own, so no coordination may take
@@ -270,28 +269,19 @@ static const char *trim(struct arena *a, const char *s)
     return arena_strndup(a, s, n);
 }
 
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 /* Valid UTF-8, at most max characters, and no control characters except line breaks and
  * tabs where multiline is set: a stray control byte breaks JSON consumers and CSV exports. */
 static int check_text(const char *v, const char *field, const char *label, size_t max,
                       int multiline, struct err *e)
 {
-    if (!text_utf8_valid(v, strlen(v)))
+    size_t n = strlen(v);
+    long chars = text_utf8_len(v, n);
+    if (chars < 0)
         return err_field(e, 422, field, "%s : le texte n'est pas lisible (UTF-8 invalide).", label);
-    if (utf8_chars(v) > max)
+    if ((size_t)chars > max)
         return err_field(e, 422, field, "%s : %zu caractères au plus.", label, max);
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-        int allowed = multiline && (*p == '\n' || *p == '\r' || *p == '\t');
-        if ((*p < 0x20 || *p == 0x7F) && !allowed)
-            return err_field(e, 422, field, "%s : caractère de contrôle interdit.", label);
-    }
+    if (text_has_control(v, n, multiline))
+        return err_field(e, 422, field, "%s : caractère de contrôle interdit.", label);
     return 0;
 }
 
@@ -327,40 +317,6 @@ static const char *slug_from_name(struct arena *a, const char *name)
     return s;
 }
 
-/* A shape check, not a proof of delivery: one '@', something before it, a dotted domain
- * after it, nothing that could not appear in an address. */
-static int email_ok(const char *s)
-{
-    const char *at = strchr(s, '@');
-    if (!at || at == s || strchr(at + 1, '@') || (size_t)(at - s) > EMAIL_LOCAL_MAX)
-        return 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p <= ' ' || *p == 0x7F || strchr("\"<>(),;:\\[]", *p))
-            return 0;
-    const char *dom = at + 1, *dot = strrchr(dom, '.');
-    size_t dn = strlen(dom);
-    return dn >= 3 && dot && dot != dom && dot[1] && dom[0] != '.' && dom[dn - 1] != '.' &&
-           !strstr(dom, "..");
-}
-
-/* http(s) only: the address becomes a link, and javascript: or data: must never be one. */
-static int web_url_ok(const char *s)
-{
-    size_t skip;
-    if (strncasecmp(s, "https://", 8) == 0)
-        skip = 8;
-    else if (strncasecmp(s, "http://", 7) == 0)
-        skip = 7;
-    else
-        return 0;
-    if (!s[skip] || s[skip] == '/')
-        return 0; /* no host */
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p <= ' ' || *p == 0x7F || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
-            return 0;
-    return 1;
-}
-
 /* A logo is an http(s) address or a path on this site ("/static/..."). */
 static int logo_ok(const char *s)
 {
@@ -372,7 +328,7 @@ static int logo_ok(const char *s)
                 return 0;
         return 1;
     }
-    return web_url_ok(s);
+    return valid_http_url(s);
 }
 
 static int phone_ok(const char *s)
@@ -496,7 +452,7 @@ static int check_fields(struct db *db, struct arena *a, const struct coordinatio
         check_text(out->address, "address", "Adresse", COORDINATION_FIELD_MAX, 1, e) ||
         check_text(out->email, "email", "E-mail", COORDINATION_FIELD_MAX, 0, e))
         return -1;
-    if (*out->email && !email_ok(out->email))
+    if (*out->email && !valid_email(out->email))
         return err_field(e, 422, "email",
                          "L'adresse e-mail n'a pas la bonne forme (exemple : "
                          "contact@exemple.fr).");
@@ -508,7 +464,7 @@ static int check_fields(struct db *db, struct arena *a, const struct coordinatio
                          "et les signes + . - ( ) /.");
     if (check_text(out->website, "website", "Site web", COORDINATION_FIELD_MAX, 0, e))
         return -1;
-    if (*out->website && !web_url_ok(out->website))
+    if (*out->website && !valid_http_url(out->website))
         return err_field(e, 422, "website",
                          "L'adresse du site doit commencer par http:// ou https:// (exemple : "
                          "https://www.exemple.fr).");

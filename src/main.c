@@ -96,9 +96,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "lanterne: libsodium failed to initialise\n");
         return 1;
     }
-    struct config cfg;
+    /* static: what the config points to lives as long as the process (and stays reachable
+     * for the leak checker) */
+    static struct config cfg;
+    static char **rest;
     struct err e = {0};
-    char **rest;
     int nrest;
     if (cli_config(argc - 2, argv + 2, &cfg, &rest, &nrest, &e)) {
         fprintf(stderr, "lanterne %s: %s\n", cmd->name, e.msg);

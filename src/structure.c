@@ -4,11 +4,11 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "core/buf.h"
 #include "core/text.h"
+#include "core/valid.h"
 
 const struct structure_type structure_types[] = {
     {"municipality", "Commune / municipalité"},
@@ -41,16 +41,6 @@ const char *structure_type_label(const char *code)
 
 /* ---- validation ---- */
 
-/* Code points of a valid UTF-8 string (checked beforehand): every byte that is not a
- * continuation byte starts one. Limits are in characters so "Hôpital" counts 7, not 8. */
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 /* A copy of s without surrounding blanks: a value pasted with a trailing space or newline
  * is the same value, and "   " must count as empty for required fields. */
 static char *trimmed(struct arena *a, const char *s)
@@ -65,80 +55,39 @@ static char *trimmed(struct arena *a, const char *s)
     return arena_strndup(a, s, (size_t)(end - s));
 }
 
-/* Control characters have no place in a name or an address (they hide text and break
- * exports); only the description may hold line breaks and tabs. */
-static int has_control(const char *s, int multiline)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (multiline && (c == '\n' || c == '\r' || c == '\t'))
-            continue;
-        if (c < 0x20 || c == 0x7F)
-            return 1;
-    }
-    return 0;
-}
-
-/* Length and character checks shared by every free-text field. what is the French subject
- * of the message ("Le nom", "L'adresse") so messages read naturally. */
+/* Length and character checks shared by every free-text field. Control characters have no
+ * place in a name or an address (they hide text and break exports); only the description
+ * (multiline) may hold line breaks and tabs. what is the French subject of the message
+ * ("Le nom", "L'adresse") so messages read naturally. */
 static int check_text(const char *v, const char *field, const char *what, size_t max, int multiline,
                       struct err *e)
 {
-    if (!text_utf8_valid(v, strlen(v)) || has_control(v, multiline))
+    size_t n = strlen(v);
+    long chars = text_utf8_len(v, n);
+    if (chars < 0 || text_has_control(v, n, multiline))
         return err_field(e, 422, field, "%s contient des caractères invalides.", what);
-    if (utf8_chars(v) > max)
+    if ((size_t)chars > max)
         return err_field(e, 422, field, "%s doit comporter au plus %zu caractères.", what, max);
     return 0;
 }
 
-/* Deliberately loose, like the account e-mail check: it catches typos, delivery is the
- * real test. */
+/* The same shape rules as account and coordination e-mails (valid_email); length and
+ * characters are check_text's. */
 static int check_email(const char *s, struct err *e)
 {
-    static const char msg[] = "L'adresse e-mail n'a pas l'air valide (exemple : nom@domaine.fr).";
-    if (!*s)
-        return 0;
-    const char *at = strchr(s, '@');
-    if (!at || at == s || strchr(at + 1, '@'))
-        return err_field(e, 422, "email", "%s", msg);
-    for (const char *p = s; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c <= 0x20 || c == 0x7F || strchr("<>()[]\\,;:\"", c))
-            return err_field(e, 422, "email", "%s", msg);
-    }
-    const char *dom = at + 1;
-    size_t dn = strlen(dom);
-    if (!strchr(dom, '.') || dom[0] == '.' || dom[0] == '-' || dom[dn - 1] == '.' ||
-        dom[dn - 1] == '-' || strstr(dom, ".."))
-        return err_field(e, 422, "email", "%s", msg);
+    if (*s && !valid_email(s))
+        return err_field(e, 422, "email",
+                         "L'adresse e-mail n'a pas l'air valide (exemple : nom@domaine.fr).");
     return 0;
 }
 
-/* Only http(s): the value becomes a link on the structure's page, and javascript: or
- * data: links there would run in our origin's pages. */
+/* Only http(s) (valid_http_url): the value becomes a link on the structure's page. */
 static int check_website(const char *s, struct err *e)
 {
-    static const char msg[] =
-        "Le site web doit être une adresse commençant par http:// ou https:// "
-        "(exemple : https://www.exemple.fr).";
-    if (!*s)
-        return 0;
-    const char *host;
-    if (strncasecmp(s, "https://", 8) == 0)
-        host = s + 8;
-    else if (strncasecmp(s, "http://", 7) == 0)
-        host = s + 7;
-    else
-        return err_field(e, 422, "website", "%s", msg);
-    size_t hn = strcspn(host, "/?#");
-    /* user@host links are a classic disguise for another site */
-    if (hn == 0 || memchr(host, '@', hn) || host[0] == '.' || host[0] == ':')
-        return err_field(e, 422, "website", "%s", msg);
-    for (const char *p = s; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c <= 0x20 || c == 0x7F || strchr("<>\"`{}|\\^", c))
-            return err_field(e, 422, "website", "%s", msg);
-    }
+    if (*s && !valid_http_url(s))
+        return err_field(e, 422, "website",
+                         "Le site web doit être une adresse commençant par http:// ou https:// "
+                         "(exemple : https://www.exemple.fr).");
     return 0;
 }
 

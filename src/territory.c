@@ -307,14 +307,6 @@ static int looks_like_code(const char *q)
     return 1;
 }
 
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 /* Names and codes get a statement each, so neither pays for the other's LIKE on every row
  * of the scan. Both are plain SQL that PostgreSQL runs as is. Exact names come first so
  * "Rue" (3,000 people) is not buried under Rueil-Malmaison; then the largest towns. Codes
@@ -344,7 +336,8 @@ int territory_commune_search(struct db *db, struct arena *a, const char *q, int 
     if (!text_utf8_valid(q, qlen))
         return err_field(e, 422, "q", "Recherche illisible : le texte n'est pas en UTF-8.");
     const char *norm = text_norm(a, q);
-    if (utf8_chars(norm) < TERRITORY_SEARCH_MIN_CHARS)
+    /* text_norm keeps only whole code points, so its result is valid UTF-8 */
+    if (text_utf8_len(norm, strlen(norm)) < TERRITORY_SEARCH_MIN_CHARS)
         return err_field(e, 422, "q", "Saisissez au moins deux caractères.");
     if (limit < 1)
         limit = 1;

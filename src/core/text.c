@@ -39,17 +39,36 @@ static size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
 
 int text_utf8_valid(const char *s, size_t n)
 {
+    return text_utf8_len(s, n) >= 0;
+}
+
+long text_utf8_len(const char *s, size_t n)
+{
     const unsigned char *p = (const unsigned char *)s;
     unsigned long cp;
+    long count = 0;
 
     while (n > 0) {
         size_t len = utf8_decode(p, n, &cp);
         if (len == 0)
-            return 0;
+            return -1;
         p += len;
         n -= len;
+        count++;
     }
-    return 1;
+    return count;
+}
+
+int text_has_control(const char *s, size_t n, int allow_newlines)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (allow_newlines && (c == '\n' || c == '\r' || c == '\t'))
+            continue;
+        if (c < 0x20 || c == 0x7F)
+            return 1;
+    }
+    return 0;
 }
 
 /* Sentinels for fold(): SEP marks a word boundary, DROP vanishes without one (soft hyphen,

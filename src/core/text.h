@@ -11,6 +11,15 @@
  * n bytes are checked (a NUL byte is valid text). 1 if valid, 0 if not. */
 int text_utf8_valid(const char *s, size_t n);
 
+/* Code points in s[0..n) under the same strict rules, or -1 if it is not valid UTF-8. Limits
+ * are counted in characters, so "Hôpital" is 7 long, not 8. */
+long text_utf8_len(const char *s, size_t n);
+
+/* 1 if s[0..n) holds a C0 control character or DEL (they hide text and break JSON and CSV
+ * exports), 0 if not. With allow_newlines, line breaks and tabs (\n \r \t) are allowed: for
+ * multi-line fields such as descriptions. */
+int text_has_control(const char *s, size_t n, int allow_newlines);
+
 /* Search form of s, allocated in a: lowercase ASCII, accents of Latin-1 Supplement and
  * Latin Extended-A removed (é->e, Ł->l), ligatures spelled out (œ->oe, æ->ae, ß->ss),
  * punctuation and spaces (incl. ’ « » and non-breaking spaces) turned into single spaces,

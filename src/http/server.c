@@ -19,6 +19,7 @@
 static int g_quiet;
 static http_handler_fn g_handler;
 static atomic_int g_in_flight;
+static atomic_int g_stopping; /* answers then ask clients to close their connection */
 
 uint64_t http_now_ns(void)
 {
@@ -71,12 +72,16 @@ static int queue(struct req *r, int status, const char *ctype, struct MHD_Respon
         MHD_add_response_header(resp, "Cache-Control", "no-cache");
     for (struct http_hdr *h = r->headers; h; h = h->next)
         MHD_add_response_header(resp, h->name, h->value);
+    if (atomic_load(&g_stopping))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     int ok = MHD_queue_response(r->conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
+    if (ok != MHD_YES)
+        return -1;
     r->status = status;
     r->bytes = len;
     r->responded = 1;
-    return ok == MHD_YES ? 0 : -1;
+    return 0;
 }
 
 int http_respond(struct req *r, int status, const char *ctype, const char *body, size_t len)
@@ -113,6 +118,7 @@ static const char *plain_error(int status)
     case 400: return "Requête invalide.\n";
     case 413: return "Corps de requête trop volumineux.\n";
     case 414: return "Adresse trop longue.\n";
+    case 431: return "En-têtes trop volumineux.\n";
     default: return "Erreur.\n";
     }
 }
@@ -120,6 +126,7 @@ static const char *plain_error(int status)
 struct collect {
     struct req *r;
     int fields;
+    size_t bytes; /* path + query, as sent */
 };
 
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -128,6 +135,11 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     struct collect *c = cls;
     struct req *r = c->r;
     char *k, *v;
+    c->bytes += strlen(key) + (value ? strlen(value) + 1 : 0) + 1;
+    if (c->bytes > HTTP_MAX_URL_BYTES) {
+        r->bad = 414;
+        return MHD_NO;
+    }
     if (++c->fields > HTTP_MAX_FORM_FIELDS) {
         r->bad = 400;
         return MHD_NO;
@@ -139,6 +151,13 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
         return MHD_NO;
     }
     kv_add(r->arena, &r->query, k, v);
+    return MHD_YES;
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
     return MHD_YES;
 }
 
@@ -184,9 +203,13 @@ static struct req *req_new(struct MHD_Connection *conn, const char *url, const c
     } else
         r->path = path;
     if (!r->bad) {
-        struct collect c = {r, 0};
+        struct collect c = {r, 0, ulen};
         MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &c);
     }
+    size_t hbytes = 0;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &hbytes);
+    if (hbytes > HTTP_MAX_HEADER_BYTES)
+        r->bad = 431;
     const char *cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
     if (!r->bad && cookie_parse(a, cookie, &r->cookies, HTTP_MAX_FORM_FIELDS))
         r->bad = 400;
@@ -221,21 +244,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!r) {
         r = req_new(conn, url, method);
         *con_cls = r;
-        if (r->bad == 413 || r->bad == 414)
+        if (r->bad == 413 || r->bad == 414 || r->bad == 431)
             answer_bad(r); /* before reading the body at all; MHD then closes the connection */
         return MHD_YES;
     }
     if (*upload_size) {
+        /* past the limit the rest is read and dropped: MHD cannot answer mid-body for a
+         * chunked upload, so the 413 goes out on the final call */
         if (!r->responded && !r->bad && buf_append(&r->body, upload_data, *upload_size)) {
             r->bad = 413;
+            buf_free(&r->body);
             answer_bad(r);
         }
-        *upload_size = 0; /* consumed (or discarded once answered) */
+        *upload_size = 0;
         return MHD_YES;
     }
     if (r->responded)
         return MHD_YES;
-    if (!r->bad && is_form(r->content_type) && r->body.len) {
+    if (r->bad) {
+        answer_bad(r);
+        return MHD_YES;
+    }
+    if (is_form(r->content_type) && r->body.len) {
         int rc = url_parse_query(r->arena, r->body.data, r->body.len, &r->form,
                                  HTTP_MAX_FORM_FIELDS);
         if (rc)
@@ -307,7 +337,8 @@ int http_serve(const struct http_server_opts *o, struct err *e)
     signal(SIGPIPE, SIG_IGN);
 
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
+            MHD_ALLOW_SUSPEND_RESUME,
         ntohs(sa.sin_port), NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(HTTP_MAX_HEADER_BYTES + 16 * 1024),
@@ -322,7 +353,9 @@ int http_serve(const struct http_server_opts *o, struct err *e)
     sigwait(&set, &sig);
     fprintf(stderr, "lanterne: signal %d, stopping (up to %d s for requests in flight)\n", sig,
             HTTP_SHUTDOWN_GRACE_SECONDS);
-    MHD_quiesce_daemon(d);
+    atomic_store(&g_stopping, 1);
+    if (MHD_quiesce_daemon(d) == MHD_INVALID_SOCKET)
+        fprintf(stderr, "lanterne: could not stop accepting connections\n");
     uint64_t deadline = http_now_ns() + (uint64_t)HTTP_SHUTDOWN_GRACE_SECONDS * 1000000000u;
     while (atomic_load(&g_in_flight) > 0 && http_now_ns() < deadline)
         usleep(20000);

@@ -29,6 +29,7 @@ static const char *status_title(int status, int api)
     case 409: return "Conflit";
     case 413: return "Contenu trop volumineux";
     case 414: return "Adresse trop longue";
+    case 431: return "En-têtes trop volumineux";
     case 422: return "Données invalides";
     case 429: return "Trop de tentatives";
     default: return "Erreur interne";

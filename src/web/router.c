@@ -208,8 +208,10 @@ int web_handle(struct req *r)
 
     if (r->bad) {
         rc = web_error(c, r->bad,
-                       r->bad == 400 ? "La requête est mal formée (encodage ou champs)."
-                                     : "La requête est trop volumineuse.");
+                       r->bad == 400   ? "La requête est mal formée (encodage ou champs)."
+                       : r->bad == 414 ? "L'adresse demandée est trop longue."
+                       : r->bad == 431 ? "Les en-têtes de la requête sont trop volumineux."
+                                       : "La requête est trop volumineuse.");
         goto done;
     }
 

@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { DEMO, startServer } from '../http/lib/server.mjs';
 import {
   HtmlCollector,
+  clickAndWait,
   formatAxe,
   formatProblems,
   formatVnu,
@@ -92,17 +93,13 @@ async function submit(locator, action) {
   return response;
 }
 
-/** Clicks `locator` (a link) and waits for the page it leads to. */
-async function follow(locator) {
-  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), locator.click()]);
-  return response;
-}
+const follow = (locator) => clickAndWait(page, locator);
 
 describe('a coordinator\'s first visit', () => {
   test('a wrong password: the login form says so, in French, and keeps the identifier', { timeout: STEP_TIMEOUT }, async (t) => {
     await page.goto(`${server.url}/`);
-    await header().getByRole('link', { name: 'Se connecter' }).click();
-    await page.waitForURL((u) => u.pathname === '/connexion');
+    await follow(header().getByRole('link', { name: 'Se connecter' }));
+    assert.equal(path(), '/connexion');
     assert.equal(new URL(page.url()).searchParams.get('next'), '/');
     await screenshot(page, 'flow-01-login-form');
 
@@ -142,10 +139,10 @@ describe('a coordinator\'s first visit', () => {
   });
 
   test('create a structure through the form and land on its page', { timeout: STEP_TIMEOUT }, async (t) => {
-    await header().getByRole('link', { name: 'Structures', exact: true }).click();
-    await page.waitForURL((u) => u.pathname === '/structures');
-    await main().getByRole('link', { name: 'Ajouter une structure' }).click();
-    await page.waitForURL((u) => u.pathname === '/structures/nouvelle');
+    await follow(header().getByRole('link', { name: 'Structures', exact: true }));
+    assert.equal(path(), '/structures');
+    await follow(main().getByRole('link', { name: 'Ajouter une structure' }));
+    assert.equal(path(), '/structures/nouvelle');
 
     const form = main().locator('form');
     await form.getByLabel('Nom (obligatoire)').pressSequentially(STRUCTURE.name);
@@ -185,15 +182,13 @@ describe('a coordinator\'s first visit', () => {
 
   test('find it again in the list, by searching its name', { timeout: STEP_TIMEOUT }, async (t) => {
     assert.ok(structureUrl, 'the structure was created');
-    await main().getByRole('navigation', { name: "Fil d'Ariane" }).getByRole('link', { name: 'Structures partenaires' }).click();
-    await page.waitForURL((u) => u.pathname === '/structures');
+    await follow(main().getByRole('navigation', { name: "Fil d'Ariane" }).getByRole('link', { name: 'Structures partenaires' }));
+    assert.equal(path(), '/structures');
     const filters = main().getByRole('search');
     await filters.getByLabel('Nom').pressSequentially("l'Étoile");
     await filters.getByLabel('Coordination').selectOption({ label: 'Hors Cadre' });
-    await Promise.all([
-      page.waitForURL((u) => u.pathname === '/structures' && u.searchParams.has('q')),
-      filters.getByRole('button', { name: 'Filtrer' }).click(),
-    ]);
+    await follow(filters.getByRole('button', { name: 'Filtrer' }));
+    assert.equal(path(), '/structures');
     assert.equal(new URL(page.url()).searchParams.get('q'), "l'Étoile");
     assert.equal(await filters.getByLabel('Nom').inputValue(), "l'Étoile", 'the search is kept');
 
@@ -207,16 +202,16 @@ describe('a coordinator\'s first visit', () => {
     await audit(t, 'flow-structures-search');
     await collector.add(context, page.url(), 'flow-structures-search', { expectStatus: 200 });
 
-    await link.click();
-    await page.waitForURL((u) => u.pathname === structureUrl);
+    await follow(link);
+    assert.equal(path(), structureUrl);
     assert.equal(await main().locator('h1').textContent(), STRUCTURE.name);
     assertQuietConsole('find it in the list');
   });
 
   test('a validation failure: the form comes back with the values kept and a French message next to the field', { timeout: STEP_TIMEOUT }, async (t) => {
     await page.goto(`${server.url}/structures`);
-    await main().getByRole('link', { name: 'Ajouter une structure' }).click();
-    await page.waitForURL((u) => u.pathname === '/structures/nouvelle');
+    await follow(main().getByRole('link', { name: 'Ajouter une structure' }));
+    assert.equal(path(), '/structures/nouvelle');
     const form = main().locator('form');
     await form.getByLabel('Type (obligatoire)').selectOption({ label: 'Cinéma' });
     await form.getByLabel('Commune (obligatoire)').fill('59350');
@@ -289,8 +284,8 @@ describe('language', () => {
     assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
     const footer = page.locator('footer');
 
-    await footer.getByRole('link', { name: 'English' }).click();
-    await page.waitForURL((u) => u.pathname === '/structures');
+    await follow(footer.getByRole('link', { name: 'English' }));
+    assert.equal(path(), '/structures', 'the switch stays on the page');
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     const fr = footer.getByRole('link', { name: 'Français' });
     assert.equal(await fr.count(), 1, 'the English page offers French');
@@ -302,8 +297,8 @@ describe('language', () => {
     await page.goto(`${server.url}/coordinations`);
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
 
-    await fr.click();
-    await page.waitForURL((u) => u.pathname === '/coordinations');
+    await follow(fr);
+    assert.equal(path(), '/coordinations');
     assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
     assert.equal(await footer.getByRole('link', { name: 'English' }).count(), 1);
     await page.goto(`${server.url}/`);

@@ -1,3 +1,4 @@
+import http from 'node:http';
 // The HTTP core: health, languages, security headers, errors in the site's look, the
 // named limits of src/http/http.h (each crossed by one request), static files, keep-alive,
 // the access log, graceful shutdown, and query strings full of metacharacters.
@@ -558,8 +559,16 @@ describe('graceful shutdown', () => {
       await s.waitForLog(/signal 15/);
       let answered = null;
       try {
-        const res = await fetch(`${s.url}/healthz`, { signal: AbortSignal.timeout(3000) });
-        answered = `${res.status} ${await res.text()}`;
+        // a NEW connection (fetch would reuse its pooled keep-alive socket, which is not new)
+        answered = await new Promise((resolve, reject) => {
+          const req = http.get(`${s.url}/healthz`, { agent: false, timeout: 3000 }, (res) => {
+            let body = '';
+            res.on('data', (d) => { body += d; });
+            res.on('end', () => resolve(`${res.statusCode} ${body}`));
+          });
+          req.on('timeout', () => { req.destroy(); reject(new Error('timeout')); });
+          req.on('error', reject);
+        });
       } catch { /* refused: right */ }
       assert.equal(answered, null, `GET /healthz after SIGTERM was accepted and answered: ${answered}`);
       await inflight.finish();

@@ -1,4 +1,5 @@
-/* test_text: unit tests for src/core/text.c (UTF-8 validation, search normalization, slugs).
+/* test_text: unit tests for src/core/text.c (UTF-8 validation and counting, control characters,
+ * search normalization, slugs).
  * The normalization cases are real commune names, since commune search depends on them. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,6 +54,66 @@ static void test_utf8_valid_rejects(void **state)
     assert_false(valid("\xFE"));
     assert_false(valid("\xFF"));
     assert_false(text_utf8_valid("\xE2\x82\xAC", 2)); /* € cut by n */
+}
+
+static long len(const char *s)
+{
+    return text_utf8_len(s, strlen(s));
+}
+
+static void test_utf8_len(void **state)
+{
+    (void)state;
+    assert_int_equal(len(""), 0);
+    assert_int_equal(len("ascii"), 5);
+    assert_int_equal(len("Hôpital"), 7);            /* 8 bytes */
+    assert_int_equal(len("\xE2\x82\xAC"), 1);       /* € */
+    assert_int_equal(len("\xF4\x8F\xBF\xBF"), 1);   /* U+10FFFF */
+    assert_int_equal(len("a\xF0\x9F\x8E\xAC" "b"), 3); /* a 🎬 b */
+    assert_int_equal(text_utf8_len("a\0b", 3), 3);   /* a NUL is a character */
+    assert_int_equal(text_utf8_len("été", 3), 2);    /* n counts bytes: "ét" */
+}
+
+static void test_utf8_len_rejects(void **state)
+{
+    (void)state;
+    /* the same strict rules as text_utf8_valid: every one of its refusals is -1 here */
+    assert_int_equal(len("\x80"), -1);
+    assert_int_equal(len("ab\xC3"), -1);
+    assert_int_equal(len("\xC0\xAF"), -1);
+    assert_int_equal(len("\xE0\x9F\xBF"), -1);
+    assert_int_equal(len("\xED\xA0\x80"), -1);
+    assert_int_equal(len("\xF4\x90\x80\x80"), -1);
+    assert_int_equal(len("\xFF"), -1);
+    assert_int_equal(text_utf8_len("\xE2\x82\xAC", 2), -1); /* € cut by n */
+}
+
+static int control(const char *s, int allow_newlines)
+{
+    return text_has_control(s, strlen(s), allow_newlines);
+}
+
+static void test_has_control(void **state)
+{
+    (void)state;
+    assert_false(control("", 0));
+    assert_false(control("Maison des jeunes", 0));
+    assert_false(control("Hôpital « Nord »", 0));
+    assert_false(control("\xC2\x85", 0)); /* C1 NEL is not a C0 control */
+    assert_true(control("a\x01b", 0));
+    assert_true(control("a\x1F", 0));
+    assert_true(control("del\x7F", 0));
+    assert_true(control("\x1B[31m", 1)); /* ESC even where lines are allowed */
+    /* line breaks and tabs: refused in one-line fields, allowed in multi-line ones */
+    assert_true(control("a\nb", 0));
+    assert_true(control("a\r\nb", 0));
+    assert_true(control("a\tb", 0));
+    assert_false(control("a\nb", 1));
+    assert_false(control("a\r\nb\tc", 1));
+    assert_true(control("a\nb\x7F", 1));
+    /* only n bytes are looked at: a trimmed value ends before its trailing tab */
+    assert_false(text_has_control("nom\t", 3, 0));
+    assert_true(text_has_control("a\0b", 3, 1)); /* NUL inside the range */
 }
 
 static void check_norm(const char *in, const char *want)
@@ -172,6 +233,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8_valid_accepts),
         cmocka_unit_test(test_utf8_valid_rejects),
+        cmocka_unit_test(test_utf8_len),
+        cmocka_unit_test(test_utf8_len_rejects),
+        cmocka_unit_test(test_has_control),
         cmocka_unit_test(test_norm_names),
         cmocka_unit_test(test_norm_latin_ext_a),
         cmocka_unit_test(test_norm_punctuation_and_spaces),

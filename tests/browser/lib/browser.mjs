@@ -70,6 +70,16 @@ export async function loginThroughForm(page, baseUrl, { login, password }) {
   }
 }
 
+/**
+ * Clicks locator (a link or a button) and waits for the page it leads to (redirects
+ * included: the wait starts before the click, so it cannot miss a fast navigation).
+ * Resolves the main document's response.
+ */
+export async function clickAndWait(page, locator) {
+  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), locator.click()]);
+  return response;
+}
+
 // ---- console -------------------------------------------------------------------------
 
 /**

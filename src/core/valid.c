@@ -1,0 +1,45 @@
+/* valid: the e-mail and web address shape checks behind valid.h. Pure functions on bytes,
+ * no allocation, so any module (and the fuzzers) can call them. */
+#include "core/valid.h"
+
+#include <string.h>
+#include <strings.h>
+
+enum { EMAIL_LOCAL_MAX = 64 }; /* bytes before the '@', RFC 5321 section 4.5.3.1.1 */
+
+/* 1 if a byte of s is a space, a control character, DEL or one of extra. */
+static int has_forbidden(const char *s, const char *extra)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= 0x20 || *p == 0x7F || strchr(extra, *p))
+            return 1;
+    return 0;
+}
+
+int valid_email(const char *s)
+{
+    const char *at = strchr(s, '@');
+    if (!at || at == s || strchr(at + 1, '@') || (size_t)(at - s) > EMAIL_LOCAL_MAX)
+        return 0;
+    if (has_forbidden(s, "<>()[]\\,;:\""))
+        return 0;
+    const char *dom = at + 1;
+    size_t dn = strlen(dom);
+    return strchr(dom, '.') && dom[0] != '.' && dom[0] != '-' && dom[dn - 1] != '.' &&
+           dom[dn - 1] != '-' && !strstr(dom, "..");
+}
+
+int valid_http_url(const char *s)
+{
+    const char *host;
+    if (strncasecmp(s, "https://", 8) == 0)
+        host = s + 8;
+    else if (strncasecmp(s, "http://", 7) == 0)
+        host = s + 7;
+    else
+        return 0;
+    size_t hn = strcspn(host, "/?#");
+    if (hn == 0 || memchr(host, '@', hn) || host[0] == '.' || host[0] == ':')
+        return 0;
+    return !has_forbidden(s, "<>\"`{}|\\^");
+}

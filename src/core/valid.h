@@ -1,0 +1,20 @@
+/* valid: shape checks for the contact details people type (e-mail addresses, web sites),
+ * one definition shared by accounts, coordinations and structures. */
+#ifndef LANTERNE_VALID_H
+#define LANTERNE_VALID_H
+
+/* 1 if s looks like an e-mail address, 0 if not. Deliberately loose: it catches typos, not
+ * every RFC 5322 corner, and delivery is the real test. One '@' with 1..64 bytes before it
+ * (RFC 5321's local-part limit), no space, control character or any of < > ( ) [ ] \ , ; : "
+ * and a dotted domain that neither starts nor ends with '.' or '-' and has no "..".
+ * Non-ASCII bytes pass (internationalized addresses); callers check UTF-8 and length. */
+int valid_email(const char *s);
+
+/* 1 if s is an absolute http:// or https:// address (scheme in any case) with a host, 0 if
+ * not. Only these schemes because the value becomes a link, and javascript: or data: links
+ * would run in our pages. The host may not hold '@' (user@host is a classic disguise for
+ * another site) nor start with '.' or ':'; no space, control character or any of
+ * < > " ` { } | \ ^ anywhere. */
+int valid_http_url(const char *s);
+
+#endif
