@@ -1,9 +1,10 @@
 # fuzz.mk: `make fuzz`, included by the Makefile. Builds the library objects for libFuzzer
 # (+ASan/UBSan) in $(BUILD)/fuzzobj and links each fuzz/fuzz_*.c into $(BUILD)/fuzz/<name>.
 #
-# The sub-make gets its sanitizer flags through the environment, not the command line: a
-# command-line CFLAGS would override the Makefile's `CFLAGS += -std=c11 -Isrc ...` and every
-# compile would fail on its includes. From the environment they are the base that line adds to.
+# Over the Makefile's old loop: UBSan findings abort (-fno-sanitize-recover) so libFuzzer counts
+# them as crashes; the targets get -Wall -Werror and header dependencies; only the objects of
+# today's sources are linked (not whatever *.o a find turns up); nothing relinks when unchanged.
+# Flags reach the sub-make through the environment: the Makefile's CFLAGS line appends to them.
 
 FUZZ_TOP  := $(firstword $(MAKEFILE_LIST))
 FUZZ_SRC  := $(sort $(wildcard fuzz/fuzz_*.c))

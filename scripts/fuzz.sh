@@ -6,7 +6,7 @@
 # Crash inputs: build/fuzz/artifacts/<name>/; full output: build/fuzz/logs/<name>.log.
 # Replay a crash with: build/fuzz/<name> build/fuzz/artifacts/<name>/crash-…
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 secs=${1:-30}
 shift $(($# > 0 ? 1 : 0))

@@ -111,7 +111,7 @@ static int check_email(const char *s, struct err *e)
     if (n > ACCOUNT_EMAIL_MAX)
         return err_field(e, 422, "email", "L'adresse e-mail doit comporter au plus %d caractères.",
                          ACCOUNT_EMAIL_MAX);
-    if (!text_utf8_valid(s, n) || !valid_email(s))
+    if (!text_utf8_valid(s, n) || !valid_email(s, VALID_EMAIL_LOCAL_MAX))
         return err_field(e, 422, "email", "%s", msg);
     return 0;
 }
@@ -712,4 +712,15 @@ int account_authenticate(struct db *db, struct arena *ar, const char *login, con
     sodium_memzero(hash, sizeof hash);
     *out = acc;
     return 0;
+}
+
+const char *account_role_label(enum role r)
+{
+    switch (r) {
+    case ROLE_ADMIN: return "Administrateur·rice national·e";
+    case ROLE_COORDINATOR: return "Coordinateur·rice régional·e";
+    case ROLE_SUPERVISOR: return "Encadrant·e";
+    case ROLE_PARTICIPANT: return "Participant·e";
+    default: return "Visiteur·euse";
+    }
 }

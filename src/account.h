@@ -71,6 +71,8 @@ struct account_filter {
 
 /* "anonymous", "participant", "supervisor", "coordinator", "admin" ("" if out of range) */
 const char *account_role_name(enum role r);
+/* The French label of a role (a message id: translate it for display). */
+const char *account_role_label(enum role r);
 /* Accepts the names above; 0, or -1 for anything else (out untouched). */
 int account_role_parse(const char *s, enum role *out);
 

@@ -452,7 +452,7 @@ static int check_fields(struct db *db, struct arena *a, const struct coordinatio
         check_text(out->address, "address", "Adresse", COORDINATION_FIELD_MAX, 1, e) ||
         check_text(out->email, "email", "E-mail", COORDINATION_FIELD_MAX, 0, e))
         return -1;
-    if (*out->email && !valid_email(out->email))
+    if (*out->email && !valid_email(out->email, VALID_EMAIL_LOCAL_MAX))
         return err_field(e, 422, "email",
                          "L'adresse e-mail n'a pas la bonne forme (exemple : "
                          "contact@exemple.fr).");

@@ -2,6 +2,7 @@
  * filtered, paginated directory. The coordination is read through the commune, never stored. */
 #include "structure.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -71,11 +72,12 @@ static int check_text(const char *v, const char *field, const char *what, size_t
     return 0;
 }
 
-/* The same shape rules as account and coordination e-mails (valid_email); length and
- * characters are check_text's. */
+/* The same shape rules as account and coordination e-mails (valid_email), but no 64-byte
+ * limit before the '@': a structure's address is only held to STRUCTURE_FIELD_MAX, like its
+ * other contact fields (length and characters are check_text's). */
 static int check_email(const char *s, struct err *e)
 {
-    if (*s && !valid_email(s))
+    if (*s && !valid_email(s, SIZE_MAX))
         return err_field(e, 422, "email",
                          "L'adresse e-mail n'a pas l'air valide (exemple : nom@domaine.fr).");
     return 0;

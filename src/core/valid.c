@@ -5,8 +5,6 @@
 #include <string.h>
 #include <strings.h>
 
-enum { EMAIL_LOCAL_MAX = 64 }; /* bytes before the '@', RFC 5321 section 4.5.3.1.1 */
-
 /* 1 if a byte of s is a space, a control character, DEL or one of extra. */
 static int has_forbidden(const char *s, const char *extra)
 {
@@ -16,10 +14,10 @@ static int has_forbidden(const char *s, const char *extra)
     return 0;
 }
 
-int valid_email(const char *s)
+int valid_email(const char *s, size_t local_max)
 {
     const char *at = strchr(s, '@');
-    if (!at || at == s || strchr(at + 1, '@') || (size_t)(at - s) > EMAIL_LOCAL_MAX)
+    if (!at || at == s || strchr(at + 1, '@') || (size_t)(at - s) > local_max)
         return 0;
     if (has_forbidden(s, "<>()[]\\,;:\""))
         return 0;

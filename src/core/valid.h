@@ -3,12 +3,18 @@
 #ifndef LANTERNE_VALID_H
 #define LANTERNE_VALID_H
 
+#include <stddef.h>
+
+/* RFC 5321's limit on the part before the '@', in bytes: addresses past it do not deliver. */
+enum { VALID_EMAIL_LOCAL_MAX = 64 };
+
 /* 1 if s looks like an e-mail address, 0 if not. Deliberately loose: it catches typos, not
- * every RFC 5322 corner, and delivery is the real test. One '@' with 1..64 bytes before it
- * (RFC 5321's local-part limit), no space, control character or any of < > ( ) [ ] \ , ; : "
- * and a dotted domain that neither starts nor ends with '.' or '-' and has no "..".
- * Non-ASCII bytes pass (internationalized addresses); callers check UTF-8 and length. */
-int valid_email(const char *s);
+ * every RFC 5322 corner, and delivery is the real test. One '@' with 1..local_max bytes before
+ * it (VALID_EMAIL_LOCAL_MAX, or SIZE_MAX where only the field's own length limit applies),
+ * no space, control character or any of < > ( ) [ ] \ , ; : " and a dotted domain that
+ * neither starts nor ends with '.' or '-' and has no "..". Non-ASCII bytes pass
+ * (internationalized addresses): callers check UTF-8 and length. */
+int valid_email(const char *s, size_t local_max);
 
 /* 1 if s is an absolute http:// or https:// address (scheme in any case) with a host, 0 if
  * not. Only these schemes because the value becomes a link, and javascript: or data: links

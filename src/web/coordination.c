@@ -64,26 +64,21 @@ static const char *deps_text(struct ctx *c, const struct coordination *co,
     return s;
 }
 
-static json_t *str_or_empty(const char *s)
-{
-    return json_string(s ? s : "");
-}
-
 /* ---- JSON API ---- */
 
 static json_t *api_object(const struct coordination *co)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(co->id));
-    json_object_set_new(o, "slug", str_or_empty(co->slug));
-    json_object_set_new(o, "name", str_or_empty(co->name));
-    json_object_set_new(o, "kind", str_or_empty(co->kind));
-    json_object_set_new(o, "description", str_or_empty(co->description));
-    json_object_set_new(o, "address", str_or_empty(co->address));
-    json_object_set_new(o, "email", str_or_empty(co->email));
-    json_object_set_new(o, "phone", str_or_empty(co->phone));
-    json_object_set_new(o, "website", str_or_empty(co->website));
-    json_object_set_new(o, "logo", str_or_empty(co->logo));
+    json_object_set_new(o, "slug", web_str(co->slug));
+    json_object_set_new(o, "name", web_str(co->name));
+    json_object_set_new(o, "kind", web_str(co->kind));
+    json_object_set_new(o, "description", web_str(co->description));
+    json_object_set_new(o, "address", web_str(co->address));
+    json_object_set_new(o, "email", web_str(co->email));
+    json_object_set_new(o, "phone", web_str(co->phone));
+    json_object_set_new(o, "website", web_str(co->website));
+    json_object_set_new(o, "logo", web_str(co->logo));
     json_t *deps = json_array();
     for (int i = 0; i < co->ndepartements; i++)
         json_array_append_new(deps, json_string(co->departements[i]));
@@ -146,25 +141,10 @@ static const char **api_slot(struct coordination_input *in, const char *key)
  * 1 when the body is unusable; 0 when in is ready. */
 static int api_read_body(struct ctx *c, struct coordination_input *in)
 {
-    json_error_t jerr;
-    if (!c->r->body.data || c->r->body.len == 0) {
-        web_error(c, 400, "Le corps de la requête est vide : un objet JSON est attendu.");
+    int rc;
+    json_t *root = web_json_body(c, &rc);
+    if (!root)
         return 1;
-    }
-    json_t *root = json_loadb(c->r->body.data, c->r->body.len, 0, &jerr);
-    if (!root) {
-        web_error(c, 400,
-                  arena_printf(c->a,
-                               "Le corps de la requête n'est pas un JSON valide "
-                               "(ligne %d, colonne %d).",
-                               jerr.line, jerr.column));
-        return 1;
-    }
-    if (!json_is_object(root)) {
-        json_decref(root);
-        web_error(c, 400, "Le corps de la requête doit être un objet JSON.");
-        return 1;
-    }
 
     json_t *errors = json_object();
     const char *key;
@@ -435,14 +415,14 @@ static int form_page(struct ctx *c, int status, const struct coordination *cur,
         json_object_set_new(m, "orig_name", json_string(cur->name));
     }
     json_t *v = json_object();
-    json_object_set_new(v, "name", str_or_empty(in->name));
-    json_object_set_new(v, "slug", str_or_empty(in->slug));
-    json_object_set_new(v, "description", str_or_empty(in->description));
-    json_object_set_new(v, "address", str_or_empty(in->address));
-    json_object_set_new(v, "email", str_or_empty(in->email));
-    json_object_set_new(v, "phone", str_or_empty(in->phone));
-    json_object_set_new(v, "website", str_or_empty(in->website));
-    json_object_set_new(v, "logo", str_or_empty(in->logo));
+    json_object_set_new(v, "name", web_str(in->name));
+    json_object_set_new(v, "slug", web_str(in->slug));
+    json_object_set_new(v, "description", web_str(in->description));
+    json_object_set_new(v, "address", web_str(in->address));
+    json_object_set_new(v, "email", web_str(in->email));
+    json_object_set_new(v, "phone", web_str(in->phone));
+    json_object_set_new(v, "website", web_str(in->website));
+    json_object_set_new(v, "logo", web_str(in->logo));
     json_object_set_new(m, "v", v);
 
     const char *kind = in->kind && *in->kind ? in->kind : "regional";

@@ -48,9 +48,19 @@ static json_t *site_model(struct ctx *c)
         json_object_set_new(site, "js", json_string(js));
     json_object_set_new(site, "demo", json_boolean(g_app.demo));
     json_object_set_new(site, "is_en", json_boolean(strcmp(c->lang, "en") == 0));
-    struct buf next;
+    /* where to come back after login or a language switch: path and query, URL-encoded */
+    struct buf back, next;
+    buf_init(&back, 0);
     buf_init(&next, 0);
-    buf_url(&next, c->r->path, (size_t)-1);
+    buf_puts(&back, c->r->path);
+    for (size_t i = 0; i < c->r->query.n; i++) {
+        buf_putc(&back, i ? '&' : '?');
+        buf_url(&back, c->r->query.items[i].key, (size_t)-1);
+        buf_putc(&back, '=');
+        buf_url(&back, c->r->query.items[i].value, (size_t)-1);
+    }
+    buf_url(&next, back.data, back.len);
+    buf_free(&back);
     json_object_set_new(site, "next", json_string(buf_cstr(&next)));
     buf_free(&next);
     if (c->user.role != ROLE_ANON) {
@@ -59,6 +69,8 @@ static json_t *site_model(struct ctx *c)
         json_object_set_new(u, "login", json_string(c->user.login));
         json_object_set_new(u, "display_name", json_string(c->user.display_name));
         json_object_set_new(u, "role", json_string(account_role_name(c->user.role)));
+        json_object_set_new(u, "role_label",
+                            json_string(i18n_get(c->lang, account_role_label(c->user.role))));
         json_object_set_new(u, "is_admin", json_boolean(c->user.role == ROLE_ADMIN));
         json_object_set_new(u, "is_coordinator", json_boolean(c->user.role >= ROLE_COORDINATOR));
         json_object_set_new(u, "is_supervisor", json_boolean(c->user.role >= ROLE_SUPERVISOR));
@@ -86,6 +98,12 @@ static void remember(struct ctx *c, int status, const char *ctype, struct buf *b
         if (strcasecmp(h->name, "Set-Cookie") == 0)
             return;
     pagecache_put(c->db, c->cache_key, c->cache_version, ctype, b->data, b->len);
+}
+
+json_t *web_str(const char *s)
+{
+    json_t *j = json_string(s ? s : "");
+    return j ? j : json_string("");
 }
 
 int web_page(struct ctx *c, int status, const char *tpl, json_t *model)

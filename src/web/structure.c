@@ -18,23 +18,6 @@ static const char OUTSIDE_TERRITORY[] =
 
 /* ---- input helpers ---- */
 
-/* A positive decimal id, nothing else: "12abc", "-1" and "0" are no structure. */
-static int parse_id(const char *s, int64_t *out)
-{
-    int64_t v = 0;
-    if (!s || !*s || strlen(s) > 18)
-        return -1;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        v = v * 10 + (*p - '0');
-    }
-    if (v <= 0)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* Lenient on purpose: a hand-edited or stale ?page= gives the first page, not an error. */
 static int parse_page(const char *s)
 {
@@ -128,35 +111,30 @@ static int resolve_commune(struct ctx *c, const char *text, int status, const ch
 
 /* ---- models ---- */
 
-static json_t *jstr(const char *s)
-{
-    return json_string(s ? s : "");
-}
-
 /* The structure as the API shows it; pages use the same object. */
 static json_t *structure_json(struct ctx *c, const struct structure *s)
 {
     json_t *o = json_object();
     const char *label = structure_type_label(s->type);
     json_object_set_new(o, "id", json_integer(s->id));
-    json_object_set_new(o, "name", jstr(s->name));
-    json_object_set_new(o, "type", jstr(s->type));
-    json_object_set_new(o, "type_label", jstr(label ? web_t(c, label) : s->type));
+    json_object_set_new(o, "name", web_str(s->name));
+    json_object_set_new(o, "type", web_str(s->type));
+    json_object_set_new(o, "type_label", web_str(label ? web_t(c, label) : s->type));
     json_t *cm = json_object();
-    json_object_set_new(cm, "code", jstr(s->commune_code));
-    json_object_set_new(cm, "name", jstr(s->commune_name));
-    json_object_set_new(cm, "departement", jstr(s->departement));
+    json_object_set_new(cm, "code", web_str(s->commune_code));
+    json_object_set_new(cm, "name", web_str(s->commune_name));
+    json_object_set_new(cm, "departement", web_str(s->departement));
     json_object_set_new(o, "commune", cm);
-    json_object_set_new(o, "address", jstr(s->address));
-    json_object_set_new(o, "email", jstr(s->email));
-    json_object_set_new(o, "phone", jstr(s->phone));
-    json_object_set_new(o, "website", jstr(s->website));
-    json_object_set_new(o, "description", jstr(s->description));
+    json_object_set_new(o, "address", web_str(s->address));
+    json_object_set_new(o, "email", web_str(s->email));
+    json_object_set_new(o, "phone", web_str(s->phone));
+    json_object_set_new(o, "website", web_str(s->website));
+    json_object_set_new(o, "description", web_str(s->description));
     if (s->coordination_id > 0) {
         json_t *co = json_object();
         json_object_set_new(co, "id", json_integer(s->coordination_id));
-        json_object_set_new(co, "slug", jstr(s->coordination_slug));
-        json_object_set_new(co, "name", jstr(s->coordination_name));
+        json_object_set_new(co, "slug", web_str(s->coordination_slug));
+        json_object_set_new(co, "name", web_str(s->coordination_name));
         json_object_set_new(o, "coordination", co);
     } else {
         json_object_set_new(o, "coordination", json_null());
@@ -223,7 +201,7 @@ static const struct coordination *find_coordination(const struct coordination *l
                                                     const char *key)
 {
     int64_t id = 0;
-    int by_id = parse_id(key, &id) == 0;
+    int by_id = web_parse_id(key, &id) == 0;
     for (int i = 0; i < n; i++)
         if (by_id ? list[i].id == id : strcmp(list[i].slug, key) == 0)
             return &list[i];
@@ -271,10 +249,10 @@ int web_structure_list(struct ctx *c)
 
     json_t *m = json_object();
     json_t *values = json_object();
-    json_object_set_new(values, "coordination", jstr(chosen ? chosen->slug : coord_s));
-    json_object_set_new(values, "type", jstr(type_s));
-    json_object_set_new(values, "commune", jstr(commune_s));
-    json_object_set_new(values, "q", jstr(q));
+    json_object_set_new(values, "coordination", web_str(chosen ? chosen->slug : coord_s));
+    json_object_set_new(values, "type", web_str(type_s));
+    json_object_set_new(values, "commune", web_str(commune_s));
+    json_object_set_new(values, "q", web_str(q));
     json_object_set(m, "values", values);
 
     json_t *copts = json_array();
@@ -320,14 +298,14 @@ int web_structure_list(struct ctx *c)
         const char *label = structure_type_label(s->type);
         json_t *o = json_object();
         json_object_set_new(o, "id", json_integer(s->id));
-        json_object_set_new(o, "name", jstr(s->name));
-        json_object_set_new(o, "type_label", jstr(label ? web_t(c, label) : s->type));
-        json_object_set_new(o, "commune_name", jstr(s->commune_name));
-        json_object_set_new(o, "departement", jstr(s->departement));
+        json_object_set_new(o, "name", web_str(s->name));
+        json_object_set_new(o, "type_label", web_str(label ? web_t(c, label) : s->type));
+        json_object_set_new(o, "commune_name", web_str(s->commune_name));
+        json_object_set_new(o, "departement", web_str(s->departement));
         if (s->coordination_id > 0) {
             json_t *co = json_object();
-            json_object_set_new(co, "slug", jstr(s->coordination_slug));
-            json_object_set_new(co, "name", jstr(s->coordination_name));
+            json_object_set_new(co, "slug", web_str(s->coordination_slug));
+            json_object_set_new(co, "name", web_str(s->coordination_name));
             json_object_set_new(o, "coordination", co);
         } else {
             /* explicit false: a missing key would be looked up in the outer context */
@@ -362,7 +340,7 @@ fail:
 static int load(struct ctx *c, struct structure *s, struct err *e)
 {
     int64_t id;
-    if (parse_id(web_param(c, 0), &id))
+    if (web_parse_id(web_param(c, 0), &id))
         return err_set(e, 404, "Structure introuvable.");
     return structure_get(web_db(c), c->a, id, s, e);
 }
@@ -389,13 +367,13 @@ static int form_page(struct ctx *c, int status, int64_t id, const struct structu
 {
     json_t *m = json_object();
     json_t *v = json_object();
-    json_object_set_new(v, "name", jstr(in->name));
-    json_object_set_new(v, "commune_code", jstr(in->commune_code));
-    json_object_set_new(v, "address", jstr(in->address));
-    json_object_set_new(v, "email", jstr(in->email));
-    json_object_set_new(v, "phone", jstr(in->phone));
-    json_object_set_new(v, "website", jstr(in->website));
-    json_object_set_new(v, "description", jstr(in->description));
+    json_object_set_new(v, "name", web_str(in->name));
+    json_object_set_new(v, "commune_code", web_str(in->commune_code));
+    json_object_set_new(v, "address", web_str(in->address));
+    json_object_set_new(v, "email", web_str(in->email));
+    json_object_set_new(v, "phone", web_str(in->phone));
+    json_object_set_new(v, "website", web_str(in->website));
+    json_object_set_new(v, "description", web_str(in->description));
     json_object_set_new(m, "values", v);
     json_object_set_new(m, "types", type_options(c, in->type));
     json_object_set_new(m, "errors", errors_json(c, e));
@@ -488,7 +466,7 @@ int web_structure_edit(struct ctx *c)
 int web_structure_update(struct ctx *c)
 {
     int64_t id;
-    if (parse_id(web_param(c, 0), &id))
+    if (web_parse_id(web_param(c, 0), &id))
         return web_error(c, 404, "Structure introuvable.");
     return save(c, id);
 }
@@ -512,7 +490,7 @@ int web_structure_delete(struct ctx *c)
 {
     int64_t id;
     struct err e = {0};
-    if (parse_id(web_param(c, 0), &id))
+    if (web_parse_id(web_param(c, 0), &id))
         return web_error(c, 404, "Structure introuvable.");
     if (structure_delete(web_db(c), &c->user, id, &e))
         return web_err(c, &e);
@@ -554,7 +532,7 @@ int web_api_structure_list(struct ctx *c)
     if (coord && *coord) {
         struct coordination co;
         int64_t id;
-        int rc = parse_id(coord, &id) == 0 ? coordination_get_by_id(db, c->a, id, &co, &e)
+        int rc = web_parse_id(coord, &id) == 0 ? coordination_get_by_id(db, c->a, id, &co, &e)
                                            : coordination_get(db, c->a, coord, &co, &e);
         if (rc) {
             if (e.status == 404)
@@ -599,10 +577,10 @@ int web_api_structure_get(struct ctx *c)
     return web_json(c, 200, structure_json(c, &s));
 }
 
-/* Reads a JSON object body into in: absent members stay NULL (a PUT keeps them), null
+/* Reads the body's members into in: absent members stay NULL (a PUT keeps them), null
  * clears them as in JSON Merge Patch (RFC 7396). "commune" is accepted as a code or as the
  * {"code": ...} object GET returns, so a fetched structure can be sent back as is. */
-static int read_json(struct ctx *c, json_t **root, struct structure_input *in, struct err *e)
+static int read_json(json_t *root, struct structure_input *in, struct err *e)
 {
     static const struct {
         const char *key;
@@ -617,15 +595,9 @@ static int read_json(struct ctx *c, json_t **root, struct structure_input *in, s
         {"website", offsetof(struct structure_input, website)},
         {"description", offsetof(struct structure_input, description)},
     };
-    json_error_t jerr;
     memset(in, 0, sizeof *in);
-    *root = json_loadb(c->r->body.data ? c->r->body.data : "", c->r->body.len, 0, &jerr);
-    if (!*root)
-        return err_set(e, 400, "Le corps de la requête n'est pas un JSON valide.");
-    if (!json_is_object(*root))
-        return err_set(e, 400, "Le corps de la requête doit être un objet JSON.");
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        json_t *v = json_object_get(*root, fields[i].key);
+        json_t *v = json_object_get(root, fields[i].key);
         const char **slot = (const char **)((char *)in + fields[i].off);
         if (!v)
             continue;
@@ -638,7 +610,7 @@ static int read_json(struct ctx *c, json_t **root, struct structure_input *in, s
                              "La valeur de « %s » doit être une chaîne de caractères.",
                              fields[i].key);
     }
-    json_t *cm = json_object_get(*root, "commune");
+    json_t *cm = json_object_get(root, "commune");
     if (cm && !in->commune_code) {
         if (json_is_object(cm))
             cm = json_object_get(cm, "code");
@@ -655,9 +627,12 @@ int web_api_structure_create(struct ctx *c)
 {
     struct structure_input in;
     struct err e = {0};
-    json_t *root = NULL;
     int64_t id;
-    if (read_json(c, &root, &in, &e) || structure_create(web_db(c), &c->user, &in, &id, &e)) {
+    int rc;
+    json_t *root = web_json_body(c, &rc);
+    if (!root)
+        return rc;
+    if (read_json(root, &in, &e) || structure_create(web_db(c), &c->user, &in, &id, &e)) {
         json_decref(root);
         return api_fail(c, &e);
     }
@@ -673,11 +648,14 @@ int web_api_structure_update(struct ctx *c)
 {
     struct structure_input in;
     struct err e = {0};
-    json_t *root = NULL;
     int64_t id;
-    if (parse_id(web_param(c, 0), &id))
+    int rc;
+    if (web_parse_id(web_param(c, 0), &id))
         return web_error(c, 404, "Structure introuvable.");
-    if (read_json(c, &root, &in, &e) || structure_update(web_db(c), &c->user, id, &in, &e)) {
+    json_t *root = web_json_body(c, &rc);
+    if (!root)
+        return rc;
+    if (read_json(root, &in, &e) || structure_update(web_db(c), &c->user, id, &in, &e)) {
         json_decref(root);
         return api_fail(c, &e);
     }
@@ -692,7 +670,7 @@ int web_api_structure_delete(struct ctx *c)
 {
     int64_t id;
     struct err e = {0};
-    if (parse_id(web_param(c, 0), &id))
+    if (web_parse_id(web_param(c, 0), &id))
         return web_error(c, 404, "Structure introuvable.");
     if (structure_delete(web_db(c), &c->user, id, &e))
         return web_err(c, &e);

@@ -17,7 +17,6 @@ enum {
     /* structure ids accepted in one request: a supervisor works in a handful, and the check
      * costs one query per id */
     USER_STRUCTURES_MAX = 500,
-    USER_ID_DIGITS_MAX = 18, /* keeps a parsed id inside int64_t */
 };
 
 static const char LIST_URL[] = "/admin/utilisateurs";
@@ -43,38 +42,13 @@ static const char *role_label(struct ctx *c, enum role r)
 
 /* ---- small parsers and formatters ---------------------------------------------------- */
 
-/* A positive decimal id, digits only: "12abc", "-1", "0" and "+3" are not ids. */
-static int parse_id(const char *s, int64_t *out)
-{
-    if (!s || !*s || strlen(s) > USER_ID_DIGITS_MAX)
-        return -1;
-    int64_t v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        v = v * 10 + (*p - '0');
-    }
-    if (v <= 0)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* A page number or page size, 1..max; -1 for anything else. */
 static int parse_small(const char *s, int max)
 {
     int64_t v;
-    if (parse_id(s, &v) || v > max)
+    if (web_parse_id(s, &v) || v > max)
         return -1;
     return (int)v;
-}
-
-static json_t *jstr(const char *s)
-{
-    json_t *j = json_string(s ? s : "");
-    /* domain strings are validated UTF-8; should one slip through, show nothing rather
-     * than drop the key the template expects */
-    return j ? j : json_string("");
 }
 
 static const char *iso_utc(struct ctx *c, int64_t t)
@@ -150,22 +124,22 @@ static json_t *user_json(struct ctx *c, const struct account *u, const struct co
         }
         coord = json_object();
         json_object_set_new(coord, "id", json_integer(k->id));
-        json_object_set_new(coord, "slug", jstr(k->slug));
-        json_object_set_new(coord, "name", jstr(k->name));
+        json_object_set_new(coord, "slug", web_str(k->slug));
+        json_object_set_new(coord, "name", web_str(k->name));
     }
     json_t *st = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(st, json_integer(ids[i]));
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(u->id));
-    json_object_set_new(o, "login", jstr(u->login));
-    json_object_set_new(o, "display_name", jstr(u->display_name));
-    json_object_set_new(o, "email", jstr(u->email));
-    json_object_set_new(o, "role", jstr(account_role_name(u->role)));
+    json_object_set_new(o, "login", web_str(u->login));
+    json_object_set_new(o, "display_name", web_str(u->display_name));
+    json_object_set_new(o, "email", web_str(u->email));
+    json_object_set_new(o, "role", web_str(account_role_name(u->role)));
     json_object_set_new(o, "coordination", coord);
     json_object_set_new(o, "structures", st);
     json_object_set_new(o, "disabled", json_boolean(u->disabled));
-    json_object_set_new(o, "created_at", jstr(iso_utc(c, u->created_at)));
+    json_object_set_new(o, "created_at", web_str(iso_utc(c, u->created_at)));
     return o;
 }
 
@@ -219,13 +193,13 @@ int web_user_list(struct ctx *c)
         return web_err(c, &e);
 
     json_t *m = json_object();
-    json_object_set_new(m, "q", jstr(q));
+    json_object_set_new(m, "q", web_str(q));
     json_t *roles = json_array();
     for (size_t i = 0; i < sizeof role_labels / sizeof role_labels[0]; i++) {
         const char *name = account_role_name(role_labels[i].role);
         json_t *o = json_object();
-        json_object_set_new(o, "value", jstr(name));
-        json_object_set_new(o, "label", jstr(web_t(c, role_labels[i].label)));
+        json_object_set_new(o, "value", web_str(name));
+        json_object_set_new(o, "label", web_str(web_t(c, role_labels[i].label)));
         json_object_set_new(o, "selected", json_boolean(strcmp(name, role_s) == 0));
         json_array_append_new(roles, o);
     }
@@ -237,15 +211,15 @@ int web_user_list(struct ctx *c)
         const struct coordination *k = coords_find(&cs, u->coordination_id);
         json_t *o = json_object();
         json_object_set_new(o, "id", json_integer(u->id));
-        json_object_set_new(o, "login", jstr(u->login));
-        json_object_set_new(o, "display_name", jstr(u->display_name));
-        json_object_set_new(o, "email", jstr(u->email));
-        json_object_set_new(o, "role_label", jstr(role_label(c, u->role)));
+        json_object_set_new(o, "login", web_str(u->login));
+        json_object_set_new(o, "display_name", web_str(u->display_name));
+        json_object_set_new(o, "email", web_str(u->email));
+        json_object_set_new(o, "role_label", web_str(role_label(c, u->role)));
         if (k)
-            json_object_set_new(o, "coordination", jstr(k->name));
+            json_object_set_new(o, "coordination", web_str(k->name));
         json_object_set_new(o, "disabled", json_boolean(u->disabled));
-        json_object_set_new(o, "created", jstr(human_date(c, u->created_at, 0)));
-        json_object_set_new(o, "created_iso", jstr(iso_utc(c, u->created_at)));
+        json_object_set_new(o, "created", web_str(human_date(c, u->created_at, 0)));
+        json_object_set_new(o, "created_iso", web_str(iso_utc(c, u->created_at)));
         json_array_append_new(items, o);
     }
     json_object_set_new(m, "items", items);
@@ -253,9 +227,9 @@ int web_user_list(struct ctx *c)
     json_object_set_new(m, "filtered", json_boolean(*role_s || (q && *q)));
     /* a page past the end (an old link after deletions) says so instead of "no accounts" */
     json_object_set_new(m, "beyond", json_boolean(n == 0 && total > 0));
-    json_object_set_new(m, "first_url", jstr(list_url(c, role_s, q, 1)));
+    json_object_set_new(m, "first_url", web_str(list_url(c, role_s, q, 1)));
     json_object_set_new(m, "total_label",
-                        jstr(arena_printf(c->a, "%lld %s", (long long)total,
+                        web_str(arena_printf(c->a, "%lld %s", (long long)total,
                                           web_t(c, total == 1 ? "compte" : "comptes"))));
     int pages = (int)((total + USER_PAGE_SIZE - 1) / USER_PAGE_SIZE);
     if (pages > 1) {
@@ -263,9 +237,9 @@ int web_user_list(struct ctx *c)
         json_object_set_new(p, "page", json_integer(page));
         json_object_set_new(p, "pages", json_integer(pages));
         if (page > 1)
-            json_object_set_new(p, "prev", jstr(list_url(c, role_s, q, page - 1)));
+            json_object_set_new(p, "prev", web_str(list_url(c, role_s, q, page - 1)));
         if (page < pages)
-            json_object_set_new(p, "next", jstr(list_url(c, role_s, q, page + 1)));
+            json_object_set_new(p, "next", web_str(list_url(c, role_s, q, page + 1)));
         json_object_set_new(m, "pagination", p);
     }
     return web_page(c, 200, "admin/users", m);
@@ -295,9 +269,9 @@ static json_t *structure_option(const struct structure *s, int selected)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(s->id));
-    json_object_set_new(o, "name", jstr(s->name));
+    json_object_set_new(o, "name", web_str(s->name));
     if (s->commune_name && *s->commune_name)
-        json_object_set_new(o, "commune", jstr(s->commune_name));
+        json_object_set_new(o, "commune", web_str(s->commune_name));
     json_object_set_new(o, "selected", json_boolean(selected));
     return o;
 }
@@ -362,18 +336,18 @@ static int form_page(struct ctx *c, int status, const struct user_form *f, json_
     json_object_set_new(m, "is_new", json_boolean(f->id == 0));
     json_object_set_new(
         m, "action",
-        jstr(f->id ? arena_printf(c->a, "%s/%lld", LIST_URL, (long long)f->id) : LIST_URL));
-    json_object_set_new(m, "login", jstr(f->login));
-    json_object_set_new(m, "display_name", jstr(f->display_name));
-    json_object_set_new(m, "email", jstr(f->email));
+        web_str(f->id ? arena_printf(c->a, "%s/%lld", LIST_URL, (long long)f->id) : LIST_URL));
+    json_object_set_new(m, "login", web_str(f->login));
+    json_object_set_new(m, "display_name", web_str(f->display_name));
+    json_object_set_new(m, "email", web_str(f->email));
     json_object_set_new(m, "disabled", json_boolean(f->disabled));
     json_object_set_new(m, "is_self", json_boolean(f->id && f->id == c->user.id));
 
     json_t *roles = json_array();
     for (size_t i = 0; i < sizeof role_labels / sizeof role_labels[0]; i++) {
         json_t *o = json_object();
-        json_object_set_new(o, "value", jstr(account_role_name(role_labels[i].role)));
-        json_object_set_new(o, "label", jstr(web_t(c, role_labels[i].label)));
+        json_object_set_new(o, "value", web_str(account_role_name(role_labels[i].role)));
+        json_object_set_new(o, "label", web_str(web_t(c, role_labels[i].label)));
         json_object_set_new(o, "selected", json_boolean(role_labels[i].role == f->role));
         json_array_append_new(roles, o);
     }
@@ -383,7 +357,7 @@ static int form_page(struct ctx *c, int status, const struct user_form *f, json_
     for (int i = 0; i < cs.n; i++) {
         json_t *o = json_object();
         json_object_set_new(o, "id", json_integer(cs.items[i].id));
-        json_object_set_new(o, "name", jstr(cs.items[i].name));
+        json_object_set_new(o, "name", web_str(cs.items[i].name));
         json_object_set_new(o, "selected", json_boolean(cs.items[i].id == f->coordination_id));
         json_array_append_new(coords, o);
     }
@@ -398,7 +372,7 @@ static int form_page(struct ctx *c, int status, const struct user_form *f, json_
     if (errors && json_object_size(errors) > 0 && !form_error)
         form_error = "Le formulaire contient des erreurs : corrigez les champs signalés.";
     if (form_error)
-        json_object_set_new(m, "error", jstr(web_t(c, form_error)));
+        json_object_set_new(m, "error", web_str(web_t(c, form_error)));
     json_object_set_new(m, "errors", errors ? errors : json_object());
     return web_page(c, status, "admin/user_form", m);
 }
@@ -417,13 +391,13 @@ static void read_form(struct ctx *c, struct user_form *f, json_t *errors)
     v = http_form(c->r, "role");
     if (!v || account_role_parse(v, &f->role) || f->role == ROLE_ANON) {
         f->role = ROLE_PARTICIPANT;
-        json_object_set_new(errors, "role", jstr(web_t(c, "Choisissez un rôle dans la liste.")));
+        json_object_set_new(errors, "role", web_str(web_t(c, "Choisissez un rôle dans la liste.")));
     }
 
     v = http_form(c->r, "coordination");
     f->coordination_id = 0;
-    if (v && *v && parse_id(v, &f->coordination_id))
-        json_object_set_new(errors, "coordination", jstr(web_t(c, "Coordination inconnue.")));
+    if (v && *v && web_parse_id(v, &f->coordination_id))
+        json_object_set_new(errors, "coordination", web_str(web_t(c, "Coordination inconnue.")));
 
     /* a multi-select sends one "structures" pair per chosen option */
     const struct kvlist *form = &c->r->form;
@@ -434,13 +408,13 @@ static void read_form(struct ctx *c, struct user_form *f, json_t *errors)
         if (strcmp(form->items[i].key, "structures") != 0)
             continue;
         int64_t id;
-        if (parse_id(form->items[i].value, &id))
+        if (web_parse_id(form->items[i].value, &id))
             bad = 1;
         else if (!has_id(f->structures, f->nstructures, id))
             f->structures[f->nstructures++] = id;
     }
     if (bad)
-        json_object_set_new(errors, "structures", jstr(web_t(c, "Structure inconnue.")));
+        json_object_set_new(errors, "structures", web_str(web_t(c, "Structure inconnue.")));
 
     v = http_form(c->r, "disabled");
     f->disabled = v && *v;
@@ -453,11 +427,11 @@ static void check_self(struct ctx *c, int64_t id, enum role role, int disabled, 
         return;
     if (role != ROLE_ADMIN)
         json_object_set_new(errors, "role",
-                            jstr(web_t(c, "Vous ne pouvez pas retirer votre propre rôle "
+                            web_str(web_t(c, "Vous ne pouvez pas retirer votre propre rôle "
                                           "d'administrateur·rice.")));
     if (disabled)
         json_object_set_new(errors, "disabled",
-                            jstr(web_t(c, "Vous ne pouvez pas désactiver votre propre compte.")));
+                            web_str(web_t(c, "Vous ne pouvez pas désactiver votre propre compte.")));
 }
 
 /* Puts a domain error next to its field, or answers with an error page when it is not
@@ -468,7 +442,7 @@ static int form_failed(struct ctx *c, const struct user_form *f, struct err *e)
     if (e->status == 500 || !e->field)
         return web_err(c, e);
     json_t *errors = json_object();
-    json_object_set_new(errors, e->field, jstr(web_t(c, e->msg)));
+    json_object_set_new(errors, e->field, web_str(web_t(c, e->msg)));
     return form_page(c, e->status, f, errors, NULL);
 }
 
@@ -490,7 +464,7 @@ int web_user_create(struct ctx *c)
     const char *password = http_form(c->r, "password");
     if (!password || !*password)
         json_object_set_new(errors, "password",
-                            jstr(web_t(c, "Choisissez un mot de passe pour ce compte.")));
+                            web_str(web_t(c, "Choisissez un mot de passe pour ce compte.")));
     if (json_object_size(errors) > 0)
         return form_page(c, 422, &f, errors, NULL);
     json_decref(errors);
@@ -524,7 +498,7 @@ static int load_target(struct ctx *c, struct account *u, int *rc)
 {
     struct err e = {0};
     int64_t id;
-    if (parse_id(web_param(c, 0), &id)) {
+    if (web_parse_id(web_param(c, 0), &id)) {
         *rc = web_error(c, 404, "Compte introuvable.");
         return -1;
     }
@@ -616,13 +590,13 @@ static int account_page(struct ctx *c, int status, const struct token_view *tv)
 
     json_t *m = json_object();
     json_t *u = json_object();
-    json_object_set_new(u, "login", jstr(me.login));
-    json_object_set_new(u, "display_name", jstr(me.display_name));
+    json_object_set_new(u, "login", web_str(me.login));
+    json_object_set_new(u, "display_name", web_str(me.display_name));
     if (me.email && *me.email)
-        json_object_set_new(u, "email", jstr(me.email));
-    json_object_set_new(u, "role_label", jstr(role_label(c, me.role)));
-    json_object_set_new(u, "created", jstr(human_date(c, me.created_at, 0)));
-    json_object_set_new(u, "created_iso", jstr(iso_utc(c, me.created_at)));
+        json_object_set_new(u, "email", web_str(me.email));
+    json_object_set_new(u, "role_label", web_str(role_label(c, me.role)));
+    json_object_set_new(u, "created", web_str(human_date(c, me.created_at, 0)));
+    json_object_set_new(u, "created_iso", web_str(iso_utc(c, me.created_at)));
     if (me.coordination_id) {
         struct coordination k;
         if (coordination_get_by_id(db, c->a, me.coordination_id, &k, &e)) {
@@ -631,8 +605,8 @@ static int account_page(struct ctx *c, int status, const struct token_view *tv)
             return web_err(c, &e);
         }
         json_t *o = json_object();
-        json_object_set_new(o, "name", jstr(k.name));
-        json_object_set_new(o, "slug", jstr(k.slug));
+        json_object_set_new(o, "name", web_str(k.name));
+        json_object_set_new(o, "slug", web_str(k.slug));
         json_object_set_new(u, "coordination", o);
     }
     json_t *sts = json_array();
@@ -643,7 +617,7 @@ static int account_page(struct ctx *c, int status, const struct token_view *tv)
             continue; /* deleted since: the link table follows with ON DELETE CASCADE */
         json_t *o = json_object();
         json_object_set_new(o, "id", json_integer(s.id));
-        json_object_set_new(o, "name", jstr(s.name));
+        json_object_set_new(o, "name", web_str(s.name));
         json_array_append_new(sts, o);
     }
     json_object_set_new(u, "has_structures", json_boolean(json_array_size(sts) > 0));
@@ -654,12 +628,12 @@ static int account_page(struct ctx *c, int status, const struct token_view *tv)
     for (int i = 0; i < ntokens; i++) {
         json_t *o = json_object();
         json_object_set_new(o, "id", json_integer(tokens[i].id));
-        json_object_set_new(o, "name", jstr(tokens[i].name));
-        json_object_set_new(o, "created", jstr(human_date(c, tokens[i].created_at, 1)));
-        json_object_set_new(o, "created_iso", jstr(iso_utc(c, tokens[i].created_at)));
+        json_object_set_new(o, "name", web_str(tokens[i].name));
+        json_object_set_new(o, "created", web_str(human_date(c, tokens[i].created_at, 1)));
+        json_object_set_new(o, "created_iso", web_str(iso_utc(c, tokens[i].created_at)));
         if (tokens[i].last_used_at) {
-            json_object_set_new(o, "last_used", jstr(human_date(c, tokens[i].last_used_at, 1)));
-            json_object_set_new(o, "last_used_iso", jstr(iso_utc(c, tokens[i].last_used_at)));
+            json_object_set_new(o, "last_used", web_str(human_date(c, tokens[i].last_used_at, 1)));
+            json_object_set_new(o, "last_used_iso", web_str(iso_utc(c, tokens[i].last_used_at)));
         }
         json_array_append_new(list, o);
     }
@@ -667,13 +641,13 @@ static int account_page(struct ctx *c, int status, const struct token_view *tv)
     json_object_set_new(m, "tokens", list);
     json_object_set_new(m, "token_max", json_integer(APITOKEN_MAX_PER_USER));
     json_object_set_new(m, "token_name_max", json_integer(APITOKEN_NAME_MAX));
-    json_object_set_new(m, "token_name", jstr(tv ? tv->name : ""));
+    json_object_set_new(m, "token_name", web_str(tv ? tv->name : ""));
     if (tv && tv->name_error)
-        json_object_set_new(m, "token_error", jstr(web_t(c, tv->name_error)));
+        json_object_set_new(m, "token_error", web_str(web_t(c, tv->name_error)));
     if (tv && tv->plain) {
         json_t *o = json_object();
-        json_object_set_new(o, "value", jstr(tv->plain));
-        json_object_set_new(o, "name", jstr(tv->plain_name));
+        json_object_set_new(o, "value", web_str(tv->plain));
+        json_object_set_new(o, "name", web_str(tv->plain_name));
         json_object_set_new(m, "new_token", o);
     }
     /* the page may hold a fresh token: it must not sit in any cache */
@@ -709,7 +683,7 @@ int web_token_delete(struct ctx *c)
 {
     struct err e = {0};
     int64_t id;
-    if (parse_id(web_param(c, 0), &id))
+    if (web_parse_id(web_param(c, 0), &id))
         return web_error(c, 404, "Ce jeton n'existe pas.");
     if (apitoken_delete(web_db(c), c->user.id, id, &e))
         return web_err(c, &e);
@@ -719,25 +693,10 @@ int web_token_delete(struct ctx *c)
 
 /* ---- JSON API ------------------------------------------------------------------------ */
 
-/* The request body as a JSON object, or NULL once a 400 problem has been sent. */
-static json_t *api_body(struct ctx *c, int *rc)
-{
-    json_error_t je;
-    json_t *j = NULL;
-    if (c->r->body.len)
-        j = json_loadb(c->r->body.data, c->r->body.len, JSON_REJECT_DUPLICATES, &je);
-    if (!j || !json_is_object(j)) {
-        json_decref(j);
-        *rc = web_error(c, 400, "Le corps de la requête doit être un objet JSON valide.");
-        return NULL;
-    }
-    return j;
-}
-
 static void field_error(struct ctx *c, json_t *fields, const char *field, const char *msg)
 {
     if (!json_object_get(fields, field))
-        json_object_set_new(fields, field, jstr(web_t(c, msg)));
+        json_object_set_new(fields, field, web_str(web_t(c, msg)));
 }
 
 /* A string member: NULL when absent (*present 0). JSON null counts as "" where allow_null. */
@@ -774,7 +733,7 @@ static void get_coordination(struct ctx *c, json_t *body, json_t *fields, int64_
         const char *s = json_string_value(v);
         if (coordination_get(web_db(c), c->a, s, &k, &ge) == 0)
             *id = k.id;
-        else if (ge.status == 404 && parse_id(s, id) == 0)
+        else if (ge.status == 404 && web_parse_id(s, id) == 0)
             ; /* an id sent as a string */
         else if (ge.status == 404)
             field_error(c, fields, "coordination", "Coordination inconnue.");
@@ -900,7 +859,7 @@ int web_api_user_list(struct ctx *c)
 int web_api_user_get(struct ctx *c)
 {
     int64_t id;
-    if (parse_id(web_param(c, 0), &id))
+    if (web_parse_id(web_param(c, 0), &id))
         return web_error(c, 404, "Compte introuvable.");
     return api_user(c, 200, id);
 }
@@ -914,7 +873,7 @@ int web_api_user_create(struct ctx *c)
 {
     struct err e = {0};
     int rc, p;
-    json_t *body = api_body(c, &rc);
+    json_t *body = web_json_body(c, &rc);
     if (!body)
         return rc;
     json_t *fields = json_object();
@@ -972,12 +931,12 @@ int web_api_user_update(struct ctx *c)
     struct err e = {0};
     int64_t id;
     struct account u;
-    if (parse_id(web_param(c, 0), &id))
+    if (web_parse_id(web_param(c, 0), &id))
         return web_error(c, 404, "Compte introuvable.");
     if (account_get(web_db(c), c->a, id, &u, &e))
         return web_err(c, &e);
     int rc, p;
-    json_t *body = api_body(c, &rc);
+    json_t *body = web_json_body(c, &rc);
     if (!body)
         return rc;
 

@@ -73,6 +73,20 @@ const char *web_param(struct ctx *c, int i);
 /* Translation of a French message id into the request's language. */
 const char *web_t(struct ctx *c, const char *msgid);
 
+/* Input read the same way by every area (input.c). */
+/* A positive decimal id, digits only: "12abc", "-1", "0", "+3" and anything past int64_t
+ * are not ids. 0 and *out set, or -1. */
+int web_parse_id(const char *s, int64_t *out);
+/* The request body as a JSON object the caller must json_decref, or NULL once a 400 problem
+ * has been sent (*rc is that answer's result): empty body, malformed JSON, a member given
+ * twice, or anything but an object. */
+json_t *web_json_body(struct ctx *c, int *rc);
+
+/* A JSON string for a model: NULL gives "", and so does text that is not valid UTF-8 (domain
+ * strings are validated; should one slip through, the page shows nothing rather than lose
+ * the key its template expects). */
+json_t *web_str(const char *s);
+
 /* Answers. Each returns 0 once the response is queued. */
 int web_page(struct ctx *c, int status, const char *tpl, json_t *model); /* steals model */
 int web_json(struct ctx *c, int status, json_t *body);                   /* steals body */
