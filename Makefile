@@ -74,17 +74,7 @@ asan:
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" build
 
-FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
-fuzz:
-	$(MAKE) BUILD=build/fuzzobj CC=clang \
-	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
-	  LDFLAGS="-fsanitize=address,undefined" build/fuzzobj/lanterne
-	@mkdir -p $(BUILD)/fuzz
-	for f in $(wildcard fuzz/fuzz_*.c); do \
-	  clang -O1 -g -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Isrc \
-	    -o $(BUILD)/fuzz/$$(basename $$f .c) $$f \
-	    $$(find build/fuzzobj/obj -name '*.o' ! -path '*/src/main.o') $(LDLIBS) || exit 1; \
-	done
+include mk/fuzz.mk
 
 bench: deps build
 	@bench/run.sh

@@ -84,5 +84,15 @@ if [ "${LANTERNE_SKIP_ASAN:-0}" != 1 ]; then
     FAIL=$((FAIL + 1)); echo "asan build failed (see $out/asan-build.log)"
   fi
 fi
+if [ "${LANTERNE_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== fuzzing (libFuzzer, ${FUZZ_SECONDS:-30} s per target)"
+  scripts/fuzz.sh "${FUZZ_SECONDS:-30}" >"$out/fuzz.log" 2>&1
+  rc=$?
+  p=$(grep -cE '^fuzz_[a-z]+ +ok ' "$out/fuzz.log" || true)
+  grep -E '^fuzz_' "$out/fuzz.log" | sed 's/^/fuzz     /'
+  f=$(grep -E '^fuzz_' "$out/fuzz.log" | grep -cvE '^fuzz_[a-z]+ +ok ' || true)
+  [ $rc != 0 ] && [ "$f" = 0 ] && f=1
+  PASS=$((PASS + p)); FAIL=$((FAIL + f))
+fi
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" = 0 ]

@@ -68,6 +68,5 @@ msggrep --no-wrap --sort-output --invert-match -K -E -e '^(%[-+ #0-9.*]*[a-zA-Z]
 }
 for po in po/*.po; do
   msgmerge --quiet --no-wrap --sort-output --no-fuzzy-matching --backup=off -U "$po" po/lanterne.pot
-  printf '%s: ' "$po"
-  msgfmt --check --statistics -o /dev/null "$po"
+  echo "$po: $(msgfmt --check --statistics -o /dev/null "$po" 2>&1)"
 done

@@ -31,7 +31,8 @@ static const char COMMON_HELP[] =
     "  --base-url URL         LANTERNE_BASE_URL      (default http://<listen>)\n"
     "  --share-dir DIR        LANTERNE_SHARE_DIR     (templates/, static/, build/; default .)\n"
     "  --threads N            LANTERNE_THREADS       (default: number of cores)\n"
-    "  --quiet                no access log\n";
+    "  --quiet                no access log\n"
+    "  LANTERNE_PAGE_CACHE=off  render every anonymous page (no page cache)\n";
 
 static const struct command commands[] = {
     {"serve", cli_serve, "run the web server",

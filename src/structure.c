@@ -440,6 +440,35 @@ done:
     return rc;
 }
 
+/* Opens the write transaction of an update or delete and reads the structure as it is now.
+ * Rights are read and the row written in one transaction, so a concurrent move of the
+ * structure cannot slip between the check and the write; and the coordinator must hold the
+ * structure where it is now, not only where it goes. */
+static int begin_managed(struct db *db, struct arena *a, const struct account *u, int64_t id,
+                         struct structure *old, int *in_tx, struct err *e)
+{
+    if (db_begin(db, e))
+        return -1;
+    *in_tx = 1;
+    if (structure_get(db, a, id, old, e))
+        return -1;
+    if (!structure_can_manage(u, old->coordination_id))
+        return err_set(e, 403, "%s", OUTSIDE_TERRITORY);
+    return 0;
+}
+
+/* Ends the transaction of a one-row write: 404 when the row went away meanwhile. Once the
+ * commit is tried the transaction is over, whatever its result, so no rollback follows. */
+static int finish_write(struct db *db, int64_t changed, int *in_tx, struct err *e)
+{
+    if (changed < 0)
+        return -1;
+    if (changed == 0)
+        return err_set(e, 404, "Structure introuvable.");
+    *in_tx = 0;
+    return db_commit(db, e);
+}
+
 /* NULL fields of in keep their current value, so the API's partial PUT and the full HTML
  * form share one path. is_demo is left alone: demo data is marked when it is created. */
 int structure_update(struct db *db, const struct account *u, int64_t id,
@@ -450,20 +479,8 @@ int structure_update(struct db *db, const struct account *u, int64_t id,
     struct clean v;
     int rc = -1, in_tx = 0;
 
-    if (check_role(u, e))
+    if (check_role(u, e) || begin_managed(db, a, u, id, &old, &in_tx, e))
         goto done;
-    /* rights are read and the row written in one transaction, so a concurrent move of the
-     * structure cannot slip between the check and the write */
-    if (db_begin(db, e))
-        goto done;
-    in_tx = 1;
-    if (structure_get(db, a, id, &old, e))
-        goto done;
-    /* the coordinator must hold the structure where it is now, not only where it goes */
-    if (!structure_can_manage(u, old.coordination_id)) {
-        err_set(e, 403, "%s", OUTSIDE_TERRITORY);
-        goto done;
-    }
     struct structure_input m = {
         .name = in->name ? in->name : old.name,
         .type = in->type ? in->type : old.type,
@@ -483,14 +500,7 @@ int structure_update(struct db *db, const struct account *u, int64_t id,
                  "website = ?, description = ?, updated_at = ? WHERE id = ?",
                  "sssssssssii", v.name, v.name_norm, v.type, v.commune_code, v.address, v.email,
                  v.phone, v.website, v.description, (int64_t)time(NULL), id);
-    if (changed < 0)
-        goto done;
-    if (changed == 0) {
-        err_set(e, 404, "Structure introuvable.");
-        goto done;
-    }
-    in_tx = 0;
-    if (db_commit(db, e))
+    if (finish_write(db, changed, &in_tx, e))
         goto done;
     rc = 0;
 done:
@@ -506,25 +516,11 @@ int structure_delete(struct db *db, const struct account *u, int64_t id, struct 
     struct structure old;
     int rc = -1, in_tx = 0;
 
-    if (check_role(u, e) || db_begin(db, e))
+    if (check_role(u, e) || begin_managed(db, a, u, id, &old, &in_tx, e))
         goto done;
-    in_tx = 1;
-    if (structure_get(db, a, id, &old, e))
-        goto done;
-    if (!structure_can_manage(u, old.coordination_id)) {
-        err_set(e, 403, "%s", OUTSIDE_TERRITORY);
-        goto done;
-    }
     /* a hard delete: only user_structures points here, and it cascades */
     int64_t changed = db_execf(db, e, "DELETE FROM structures WHERE id = ?", "i", id);
-    if (changed < 0)
-        goto done;
-    if (changed == 0) {
-        err_set(e, 404, "Structure introuvable.");
-        goto done;
-    }
-    in_tx = 0;
-    if (db_commit(db, e))
+    if (finish_write(db, changed, &in_tx, e))
         goto done;
     rc = 0;
 done:

@@ -5,6 +5,7 @@
 #include "web/web.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -33,6 +34,8 @@ int cli_serve(const struct config *cfg, int argc, char **argv)
         return 1;
     }
     g_app.base_url = cfg->base_url;
+    const char *pc = getenv("LANTERNE_PAGE_CACHE");
+    g_app.page_cache = !(pc && strcmp(pc, "off") == 0);
     g_app.data_dir = cfg->data_dir;
     g_app.secure_cookies = strncmp(cfg->base_url, "https://", 8) == 0;
     char tdir[4096], sdir[4096], ldir[4096], map[4096];

@@ -3,6 +3,7 @@
 #include "core/buf.h"
 #include "core/mem.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,38 @@ static size_t len_of(const char *s, size_t n)
     return n == (size_t)-1 ? (s ? strlen(s) : 0) : n;
 }
 
+/* An escaping writer that hits the cap takes back what it wrote from start: the buffer never
+ * ends on half an escape sequence. Returns -1 for the writer to pass on. */
+static int undo(struct buf *b, size_t start)
+{
+    b->len = start;
+    if (b->data)
+        b->data[start] = 0;
+    return -1;
+}
+
+int buf_read_file(struct buf *b, const char *path, struct err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(e, 500, "cannot open %s: %s", path, strerror(errno));
+    size_t start = b->len, n;
+    char chunk[16384];
+    int rc = 0;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (buf_append(b, chunk, n)) {
+            rc = err_set(e, 500, "%s is larger than %zu bytes", path, b->max);
+            break;
+        }
+    }
+    if (!rc && ferror(f))
+        rc = err_set(e, 500, "cannot read %s: %s", path, strerror(errno));
+    fclose(f);
+    if (rc)
+        undo(b, start);
+    return rc;
+}
+
 int buf_html(struct buf *b, const char *s, size_t n)
 {
     n = len_of(s, n);
@@ -126,10 +159,7 @@ int buf_html(struct buf *b, const char *s, size_t n)
         goto fail;
     return 0;
 fail:
-    b->len = start;
-    if (b->data)
-        b->data[start] = 0;
-    return -1;
+    return undo(b, start);
 }
 
 int buf_url(struct buf *b, const char *s, size_t n)
@@ -143,12 +173,8 @@ int buf_url(struct buf *b, const char *s, size_t n)
                    c == '-' || c == '_' || c == '.' || c == '~';
         int r = keep ? buf_putc(b, (char)c)
                      : buf_append(b, (char[]){'%', hex[c >> 4], hex[c & 15]}, 3);
-        if (r) {
-            b->len = start;
-            if (b->data)
-                b->data[start] = 0;
-            return -1;
-        }
+        if (r)
+            return undo(b, start);
     }
     return 0;
 }
@@ -190,10 +216,7 @@ int buf_json(struct buf *b, const char *s, size_t n)
         goto fail;
     return 0;
 fail:
-    b->len = start;
-    if (b->data)
-        b->data[start] = 0;
-    return -1;
+    return undo(b, start);
 }
 
 int buf_csv(struct buf *b, const char *s, size_t n, char sep)
@@ -220,8 +243,5 @@ int buf_csv(struct buf *b, const char *s, size_t n, char sep)
         goto fail;
     return 0;
 fail:
-    b->len = start;
-    if (b->data)
-        b->data[start] = 0;
-    return -1;
+    return undo(b, start);
 }

@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "core/err.h"
+
 enum { BUF_DEFAULT_MAX = 64 * 1024 * 1024 };
 
 struct buf {
@@ -26,6 +28,11 @@ int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+
+/* Appends the whole file at path, in chunks, so the cap bounds what a file can make us hold.
+ * -1 with a 500 naming the file when it cannot be opened or read or would pass the cap
+ * ("larger than"); b is then as it was. */
+int buf_read_file(struct buf *b, const char *path, struct err *e);
 
 /* Escaping writers: n may be (size_t)-1 for a NUL-terminated string. */
 int buf_html(struct buf *b, const char *s, size_t n); /* & < > " ' escaped */

@@ -5,15 +5,22 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+/* One formatter for both setters, so a record is always filled the same way. */
+__attribute__((format(printf, 4, 0))) static void fill(struct err *e, int status, const char *field,
+                                                       const char *fmt, va_list ap)
+{
+    e->status = status;
+    e->field = field;
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+}
+
 int err_set(struct err *e, int status, const char *fmt, ...)
 {
     if (!e)
         return -1;
     va_list ap;
     va_start(ap, fmt);
-    e->status = status;
-    e->field = NULL;
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    fill(e, status, NULL, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -24,9 +31,7 @@ int err_field(struct err *e, int status, const char *field, const char *fmt, ...
         return -1;
     va_list ap;
     va_start(ap, fmt);
-    e->status = status;
-    e->field = field;
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    fill(e, status, field, fmt, ap);
     va_end(ap);
     return -1;
 }

@@ -718,26 +718,6 @@ int tpl_has(const struct tpl_set *s, const char *name)
     return set_get(s, name) != NULL;
 }
 
-static int read_file(const char *path, struct buf *b, struct err *e)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return err_set(e, 500, "templates: cannot open %s: %s", path, strerror(errno));
-    char chunk[16384];
-    size_t n;
-    int rc = 0;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (buf_append(b, chunk, n)) {
-            rc = err_set(e, 500, "template %s: larger than %d bytes", path, TPL_MAX_SOURCE_SIZE);
-            break;
-        }
-    }
-    if (!rc && ferror(f))
-        rc = err_set(e, 500, "templates: cannot read %s: %s", path, strerror(errno));
-    fclose(f);
-    return rc;
-}
-
 static int load_tree(struct tpl_set *s, struct buf *path, size_t root_len, int depth, struct err *e)
 {
     if (depth > TPL_MAX_DIR_DEPTH)
@@ -765,7 +745,7 @@ static int load_tree(struct tpl_set *s, struct buf *path, size_t root_len, int d
         } else if (S_ISREG(st.st_mode) && nlen > 5 && !strcmp(de->d_name + nlen - 5, ".html")) {
             struct buf src;
             buf_init(&src, TPL_MAX_SOURCE_SIZE);
-            rc = read_file(path->data, &src, e);
+            rc = buf_read_file(&src, path->data, e);
             if (!rc) {
                 /* the name is the path under the root, without ".html" */
                 char *name = xstrndup(path->data + root_len + 1, path->len - root_len - 1 - 5);

@@ -1,6 +1,7 @@
 /* i18n: a small reader for GNU .mo catalogs and Accept-Language negotiation.
  * Catalogs are read once at start into sorted arrays and searched with bsearch. */
 #include "view/i18n.h"
+#include "core/buf.h"
 #include "core/mem.h"
 
 #include <stdint.h>
@@ -20,6 +21,9 @@ struct catalog {
     size_t n;
 };
 
+/* magic, revision, count and the two table offsets: what a .mo needs before its tables */
+enum { MO_HEADER_BYTES = 28 };
+
 static struct catalog g_cat[4];
 static size_t g_ncat;
 
@@ -37,23 +41,22 @@ static int cmp_entry(const void *a, const void *b)
 
 static int load_mo(const char *path, const char *lang, struct err *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return err_set(e, 500, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    if (size < 28) {
-        fclose(f);
+    struct buf file;
+    buf_init(&file, 0);
+    if (buf_read_file(&file, path, e)) {
+        buf_free(&file);
+        return -1;
+    }
+    if (file.len < MO_HEADER_BYTES) {
+        buf_free(&file);
         return err_set(e, 500, "%s: not a .mo file", path);
     }
-    char *data = xmalloc((size_t)size + 1);
-    size_t got = fread(data, 1, (size_t)size, f);
-    fclose(f);
+    size_t size = file.len;
+    char *data = buf_detach(&file);
     const unsigned char *u = (const unsigned char *)data;
     uint32_t magic = rd32(u, 0);
     int swap = magic == 0xde120495u;
-    if (got != (size_t)size || (magic != 0x950412deu && !swap)) {
+    if (magic != 0x950412deu && !swap) {
         free(data);
         return err_set(e, 500, "%s: not a .mo file", path);
     }

@@ -1,6 +1,7 @@
 /* assets: static files held in memory. The fingerprint is the first 10 hex digits of the
  * content hash, so a changed file gets a new URL and old ones can be cached as immutable. */
 #include "web/assets.h"
+#include "core/buf.h"
 #include "core/mem.h"
 
 #include <dirent.h>
@@ -49,23 +50,14 @@ static const char *ctype_of(const char *name)
 
 static int add_file(const char *path, const char *rel, struct err *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return err_set(e, 500, "cannot read %s", path);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    if (size < 0 || size > ASSETS_MAX_FILE_BYTES) {
-        fclose(f);
-        return err_set(e, 500, "%s is larger than %d bytes", path, ASSETS_MAX_FILE_BYTES);
+    struct buf file;
+    buf_init(&file, ASSETS_MAX_FILE_BYTES);
+    if (buf_read_file(&file, path, e)) {
+        buf_free(&file);
+        return -1;
     }
-    unsigned char *data = xmalloc((size_t)size + 1);
-    size_t got = fread(data, 1, (size_t)size, f);
-    fclose(f);
-    if (got != (size_t)size) {
-        free(data);
-        return err_set(e, 500, "short read on %s", path);
-    }
+    size_t size = file.len;
+    unsigned char *data = (unsigned char *)buf_detach(&file);
     if (g_n == g_cap) {
         g_cap = g_cap ? g_cap * 2 : 32;
         g_assets = xrealloc(g_assets, g_cap * sizeof *g_assets);
@@ -73,11 +65,11 @@ static int add_file(const char *path, const char *rel, struct err *e)
     struct asset *a = &g_assets[g_n++];
     unsigned char h[16];
     char hex[33];
-    crypto_generichash(h, sizeof h, data, (size_t)size, NULL, 0);
+    crypto_generichash(h, sizeof h, data, size, NULL, 0);
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     a->rel = xstrdup(rel);
     a->data = data;
-    a->len = (size_t)size;
+    a->len = size;
     a->ctype = ctype_of(rel);
     snprintf(a->etag, sizeof a->etag, "\"%.32s\"", hex);
     const char *dot = strrchr(rel, '.');

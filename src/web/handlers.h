@@ -1,5 +1,6 @@
 /* handlers: every route handler, one group per area (home.c, auth.c, coordination.c,
- * structure.c, user.c, api.c). The route table in routes.c points at these. */
+ * structure.c, user.c with account_page.c and user_api.c, api.c). The route table in
+ * routes.c points at these. */
 #ifndef LANTERNE_HANDLERS_H
 #define LANTERNE_HANDLERS_H
 
@@ -45,9 +46,11 @@ int web_user_new(struct ctx *c);
 int web_user_create(struct ctx *c);
 int web_user_edit(struct ctx *c);
 int web_user_update(struct ctx *c);
+/* account_page.c */
 int web_account_show(struct ctx *c);
 int web_token_create(struct ctx *c);
 int web_token_delete(struct ctx *c);
+/* user_api.c */
 int web_api_user_list(struct ctx *c);
 int web_api_user_get(struct ctx *c);
 int web_api_user_create(struct ctx *c);

@@ -106,6 +106,16 @@ json_t *web_str(const char *s)
     return j ? j : json_string("");
 }
 
+json_t *web_list_body(json_t *items, int page, int per_page, int64_t total)
+{
+    json_t *body = json_object();
+    json_object_set_new(body, "items", items);
+    json_object_set_new(body, "page", json_integer(page));
+    json_object_set_new(body, "per_page", json_integer(per_page));
+    json_object_set_new(body, "total", json_integer(total));
+    return body;
+}
+
 int web_page(struct ctx *c, int status, const char *tpl, json_t *model)
 {
     struct buf out;

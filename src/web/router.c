@@ -164,7 +164,7 @@ static void pick_lang(struct ctx *c)
 static int try_cache(struct ctx *c, const struct route *rt, const char *method)
 {
     struct req *r = c->r;
-    if (!(rt->flags & ROUTE_CACHE) || strcmp(method, "GET") != 0 ||
+    if (!g_app.page_cache || !(rt->flags & ROUTE_CACHE) || strcmp(method, "GET") != 0 ||
         http_cookie(r, SESSION_COOKIE) || http_cookie(r, "lanterne_flash") ||
         http_header(r, "Authorization"))
         return 0;

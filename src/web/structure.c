@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Past this page the list is empty anyway; the cap keeps page arithmetic far from overflow. */
-enum { PAGE_CAP = 1000000, COMMUNE_CANDIDATES = 10 };
+enum { COMMUNE_CANDIDATES = 10 };
 
 static const char OUTSIDE_TERRITORY[] =
     "Cette structure n'est pas dans le territoire de votre coordination.";
@@ -27,7 +26,7 @@ static int parse_page(const char *s)
     long v = strtol(s, &end, 10);
     if (*end || v < 1)
         return 1;
-    return v > PAGE_CAP ? PAGE_CAP : (int)v;
+    return v > WEB_PAGE_MAX ? WEB_PAGE_MAX : (int)v;
 }
 
 static const char *trim(struct arena *a, const char *s)
@@ -345,6 +344,22 @@ static int load(struct ctx *c, struct structure *s, struct err *e)
     return structure_get(web_db(c), c->a, id, s, e);
 }
 
+/* load, for the pages that lead to a change: 0, or -1 once the 404 (or 403 outside the
+ * coordinator's territory) has been sent, with the answer's result in *rc. */
+static int load_managed(struct ctx *c, struct structure *s, int *rc)
+{
+    struct err e = {0};
+    if (load(c, s, &e)) {
+        *rc = web_err(c, &e);
+        return -1;
+    }
+    if (!structure_can_manage(&c->user, s->coordination_id)) {
+        *rc = web_error(c, 403, OUTSIDE_TERRITORY);
+        return -1;
+    }
+    return 0;
+}
+
 int web_structure_show(struct ctx *c)
 {
     struct structure s;
@@ -445,11 +460,9 @@ int web_structure_create(struct ctx *c)
 int web_structure_edit(struct ctx *c)
 {
     struct structure s;
-    struct err e = {0};
-    if (load(c, &s, &e))
-        return web_err(c, &e);
-    if (!structure_can_manage(&c->user, s.coordination_id))
-        return web_error(c, 403, OUTSIDE_TERRITORY);
+    int rc;
+    if (load_managed(c, &s, &rc))
+        return rc;
     struct structure_input in = {
         .name = s.name,
         .type = s.type,
@@ -476,11 +489,9 @@ int web_structure_update(struct ctx *c)
 int web_structure_delete_confirm(struct ctx *c)
 {
     struct structure s;
-    struct err e = {0};
-    if (load(c, &s, &e))
-        return web_err(c, &e);
-    if (!structure_can_manage(&c->user, s.coordination_id))
-        return web_error(c, 403, OUTSIDE_TERRITORY);
+    int rc;
+    if (load_managed(c, &s, &rc))
+        return rc;
     json_t *m = json_object();
     json_object_set_new(m, "s", structure_json(c, &s));
     return web_page(c, 200, "structure/delete", m);
@@ -533,7 +544,7 @@ int web_api_structure_list(struct ctx *c)
         struct coordination co;
         int64_t id;
         int rc = web_parse_id(coord, &id) == 0 ? coordination_get_by_id(db, c->a, id, &co, &e)
-                                           : coordination_get(db, c->a, coord, &co, &e);
+                                               : coordination_get(db, c->a, coord, &co, &e);
         if (rc) {
             if (e.status == 404)
                 return web_error(c, 400, "Coordination inconnue.");
@@ -560,12 +571,7 @@ int web_api_structure_list(struct ctx *c)
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, structure_json(c, &items[i]));
-    json_t *body = json_object();
-    json_object_set_new(body, "items", arr);
-    json_object_set_new(body, "page", json_integer(f.page));
-    json_object_set_new(body, "per_page", json_integer(f.per_page));
-    json_object_set_new(body, "total", json_integer(total));
-    return web_json(c, 200, body);
+    return web_json(c, 200, web_list_body(arr, f.page, f.per_page, total));
 }
 
 int web_api_structure_get(struct ctx *c)
@@ -623,47 +629,43 @@ static int read_json(json_t *root, struct structure_input *in, struct err *e)
     return 0;
 }
 
-int web_api_structure_create(struct ctx *c)
+/* Runs create (id 0) or update from the JSON body, then answers with the structure as
+ * stored: refusals go through api_fail so each names its field. */
+static int api_save(struct ctx *c, int64_t id)
 {
     struct structure_input in;
     struct err e = {0};
-    int64_t id;
-    int rc;
+    int creating = id == 0, rc;
     json_t *root = web_json_body(c, &rc);
     if (!root)
         return rc;
-    if (read_json(root, &in, &e) || structure_create(web_db(c), &c->user, &in, &id, &e)) {
+    if (read_json(root, &in, &e) ||
+        (creating ? structure_create(web_db(c), &c->user, &in, &id, &e)
+                  : structure_update(web_db(c), &c->user, id, &in, &e))) {
         json_decref(root);
         return api_fail(c, &e);
     }
-    json_decref(root);
+    json_decref(root); /* in points into it until here */
     struct structure s;
     if (structure_get(web_db(c), c->a, id, &s, &e))
         return web_err(c, &e);
-    http_add_header(c->r, "Location", arena_printf(c->a, "/api/v1/structures/%lld", (long long)id));
-    return web_json(c, 201, structure_json(c, &s));
+    if (creating)
+        http_add_header(c->r, "Location",
+                        arena_printf(c->a, "/api/v1/structures/%lld", (long long)id));
+    return web_json(c, creating ? 201 : 200, structure_json(c, &s));
+}
+
+int web_api_structure_create(struct ctx *c)
+{
+    return api_save(c, 0);
 }
 
 int web_api_structure_update(struct ctx *c)
 {
-    struct structure_input in;
-    struct err e = {0};
     int64_t id;
-    int rc;
     if (web_parse_id(web_param(c, 0), &id))
         return web_error(c, 404, "Structure introuvable.");
-    json_t *root = web_json_body(c, &rc);
-    if (!root)
-        return rc;
-    if (read_json(root, &in, &e) || structure_update(web_db(c), &c->user, id, &in, &e)) {
-        json_decref(root);
-        return api_fail(c, &e);
-    }
-    json_decref(root);
-    struct structure s;
-    if (structure_get(web_db(c), c->a, id, &s, &e))
-        return web_err(c, &e);
-    return web_json(c, 200, structure_json(c, &s));
+    return api_save(c, id);
 }
 
 int web_api_structure_delete(struct ctx *c)

@@ -1,12 +1,10 @@
-/* user: the admin pages that manage accounts, a person's own account page with their API
- * tokens, and the users JSON API. Handlers read input, call account/apitoken, pick a view. */
+/* user: the admin pages that manage accounts (list, new, edit), and the helpers the other
+ * two files of the area share (web/user.h). Handlers read input, call account, pick a view. */
 #include "web/handlers.h"
-#include "apitoken.h"
-#include "coordination.h"
 #include "session.h"
 #include "structure.h"
+#include "web/user.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -14,12 +12,11 @@
 enum {
     USER_PAGE_SIZE = 20,          /* rows per page on the admin list */
     USER_STRUCTURE_CHOICES = 500, /* structures offered in the supervisor select */
-    /* structure ids accepted in one request: a supervisor works in a handful, and the check
-     * costs one query per id */
-    USER_STRUCTURES_MAX = 500,
 };
 
 static const char LIST_URL[] = "/admin/utilisateurs";
+
+/* ---- helpers shared with account_page.c and user_api.c (see web/user.h) ------------- */
 
 /* The roles an admin can give, highest first, with the labels the network uses (msgids). */
 static const struct {
@@ -32,7 +29,7 @@ static const struct {
     {ROLE_PARTICIPANT, "Participant·e"},
 };
 
-static const char *role_label(struct ctx *c, enum role r)
+const char *user_role_label(struct ctx *c, enum role r)
 {
     for (size_t i = 0; i < sizeof role_labels / sizeof role_labels[0]; i++)
         if (role_labels[i].role == r)
@@ -40,10 +37,8 @@ static const char *role_label(struct ctx *c, enum role r)
     return "";
 }
 
-/* ---- small parsers and formatters ---------------------------------------------------- */
-
 /* A page number or page size, 1..max; -1 for anything else. */
-static int parse_small(const char *s, int max)
+int user_parse_small(const char *s, int max)
 {
     int64_t v;
     if (web_parse_id(s, &v) || v > max)
@@ -51,7 +46,7 @@ static int parse_small(const char *s, int max)
     return (int)v;
 }
 
-static const char *iso_utc(struct ctx *c, int64_t t)
+const char *user_iso_utc(struct ctx *c, int64_t t)
 {
     char b[32];
     time_t tt = (time_t)t;
@@ -62,7 +57,7 @@ static const char *iso_utc(struct ctx *c, int64_t t)
 }
 
 /* Dates for people: day first in French, ISO order in English; server local time. */
-static const char *human_date(struct ctx *c, int64_t t, int with_time)
+const char *user_human_date(struct ctx *c, int64_t t, int with_time)
 {
     char b[32];
     time_t tt = (time_t)t;
@@ -76,27 +71,20 @@ static const char *human_date(struct ctx *c, int64_t t, int with_time)
 }
 
 /* Domain errors name the database column; forms and the API call it "coordination". */
-static void rename_field(struct err *e)
+void user_rename_field(struct err *e)
 {
     if (e->field && strcmp(e->field, "coordination_id") == 0)
         e->field = "coordination";
 }
 
-/* ---- coordinations: loaded once per request, looked up by id ------------------------- */
-
-struct coords {
-    struct coordination *items;
-    int n;
-};
-
-static int coords_load(struct ctx *c, struct coords *cs, struct err *e)
+int user_coords_load(struct ctx *c, struct user_coords *cs, struct err *e)
 {
     cs->items = NULL;
     cs->n = 0;
     return coordination_list(web_db(c), c->a, &cs->items, &cs->n, e);
 }
 
-static const struct coordination *coords_find(const struct coords *cs, int64_t id)
+const struct coordination *user_coords_find(const struct user_coords *cs, int64_t id)
 {
     for (int i = 0; cs && i < cs->n; i++)
         if (cs->items[i].id == id)
@@ -104,43 +92,27 @@ static const struct coordination *coords_find(const struct coords *cs, int64_t i
     return NULL;
 }
 
-/* ---- the user as JSON (API): never the password hash, which account never returns ---- */
-
-static json_t *user_json(struct ctx *c, const struct account *u, const struct coords *cs,
-                         struct err *e)
+int user_has_id(const int64_t *ids, int n, int64_t id)
 {
-    int64_t *ids;
-    int n;
-    if (account_structures(web_db(c), c->a, u->id, &ids, &n, e))
-        return NULL;
-    json_t *coord = json_null();
-    if (u->coordination_id) {
-        const struct coordination *k = coords_find(cs, u->coordination_id);
-        struct coordination one;
-        if (!k) {
-            if (coordination_get_by_id(web_db(c), c->a, u->coordination_id, &one, e))
-                return NULL;
-            k = &one;
-        }
-        coord = json_object();
-        json_object_set_new(coord, "id", json_integer(k->id));
-        json_object_set_new(coord, "slug", web_str(k->slug));
-        json_object_set_new(coord, "name", web_str(k->name));
-    }
-    json_t *st = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(st, json_integer(ids[i]));
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(u->id));
-    json_object_set_new(o, "login", web_str(u->login));
-    json_object_set_new(o, "display_name", web_str(u->display_name));
-    json_object_set_new(o, "email", web_str(u->email));
-    json_object_set_new(o, "role", web_str(account_role_name(u->role)));
-    json_object_set_new(o, "coordination", coord);
-    json_object_set_new(o, "structures", st);
-    json_object_set_new(o, "disabled", json_boolean(u->disabled));
-    json_object_set_new(o, "created_at", web_str(iso_utc(c, u->created_at)));
-    return o;
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
+/* Admins cannot lock themselves out: the last admin doing so would leave no one to undo it. */
+void user_check_self(struct ctx *c, int64_t id, enum role role, int disabled, json_t *errors)
+{
+    if (id != c->user.id)
+        return;
+    if (role != ROLE_ADMIN)
+        json_object_set_new(errors, "role",
+                            web_str(web_t(c, "Vous ne pouvez pas retirer votre propre rôle "
+                                             "d'administrateur·rice.")));
+    if (disabled)
+        json_object_set_new(
+            errors, "disabled",
+            web_str(web_t(c, "Vous ne pouvez pas désactiver votre propre compte.")));
 }
 
 /* ---- admin list ---------------------------------------------------------------------- */
@@ -178,7 +150,7 @@ int web_user_list(struct ctx *c)
     /* an unknown role in the address (an old bookmark, a typo) lists every role */
     if (!role_s || account_role_parse(role_s, &role) || role == ROLE_ANON)
         role_s = "";
-    int page = parse_small(http_query(c->r, "page"), 1000000);
+    int page = user_parse_small(http_query(c->r, "page"), WEB_PAGE_MAX);
     if (page < 1)
         page = 1;
 
@@ -188,8 +160,8 @@ int web_user_list(struct ctx *c)
     struct account *list;
     int n;
     int64_t total;
-    struct coords cs;
-    if (account_list(web_db(c), c->a, &f, &list, &n, &total, &e) || coords_load(c, &cs, &e))
+    struct user_coords cs;
+    if (account_list(web_db(c), c->a, &f, &list, &n, &total, &e) || user_coords_load(c, &cs, &e))
         return web_err(c, &e);
 
     json_t *m = json_object();
@@ -208,18 +180,18 @@ int web_user_list(struct ctx *c)
     json_t *items = json_array();
     for (int i = 0; i < n; i++) {
         const struct account *u = &list[i];
-        const struct coordination *k = coords_find(&cs, u->coordination_id);
+        const struct coordination *k = user_coords_find(&cs, u->coordination_id);
         json_t *o = json_object();
         json_object_set_new(o, "id", json_integer(u->id));
         json_object_set_new(o, "login", web_str(u->login));
         json_object_set_new(o, "display_name", web_str(u->display_name));
         json_object_set_new(o, "email", web_str(u->email));
-        json_object_set_new(o, "role_label", web_str(role_label(c, u->role)));
+        json_object_set_new(o, "role_label", web_str(user_role_label(c, u->role)));
         if (k)
             json_object_set_new(o, "coordination", web_str(k->name));
         json_object_set_new(o, "disabled", json_boolean(u->disabled));
-        json_object_set_new(o, "created", web_str(human_date(c, u->created_at, 0)));
-        json_object_set_new(o, "created_iso", web_str(iso_utc(c, u->created_at)));
+        json_object_set_new(o, "created", web_str(user_human_date(c, u->created_at, 0)));
+        json_object_set_new(o, "created_iso", web_str(user_iso_utc(c, u->created_at)));
         json_array_append_new(items, o);
     }
     json_object_set_new(m, "items", items);
@@ -230,7 +202,7 @@ int web_user_list(struct ctx *c)
     json_object_set_new(m, "first_url", web_str(list_url(c, role_s, q, 1)));
     json_object_set_new(m, "total_label",
                         web_str(arena_printf(c->a, "%lld %s", (long long)total,
-                                          web_t(c, total == 1 ? "compte" : "comptes"))));
+                                             web_t(c, total == 1 ? "compte" : "comptes"))));
     int pages = (int)((total + USER_PAGE_SIZE - 1) / USER_PAGE_SIZE);
     if (pages > 1) {
         json_t *p = json_object();
@@ -256,14 +228,6 @@ struct user_form {
     int nstructures;
     int disabled;
 };
-
-static int has_id(const int64_t *ids, int n, int64_t id)
-{
-    for (int i = 0; i < n; i++)
-        if (ids[i] == id)
-            return 1;
-    return 0;
-}
 
 static json_t *structure_option(const struct structure *s, int selected)
 {
@@ -294,8 +258,8 @@ static int structure_options(struct ctx *c, const struct user_form *f, json_t *o
             return -1;
         for (int i = 0; i < n && shown < USER_STRUCTURE_CHOICES; i++) {
             json_array_append_new(
-                out,
-                structure_option(&items[i], has_id(f->structures, f->nstructures, items[i].id)));
+                out, structure_option(&items[i],
+                                      user_has_id(f->structures, f->nstructures, items[i].id)));
             seen[shown++] = items[i].id;
         }
         *truncated = total > shown;
@@ -303,7 +267,7 @@ static int structure_options(struct ctx *c, const struct user_form *f, json_t *o
             break;
     }
     for (int i = 0; i < f->nstructures; i++) {
-        if (has_id(seen, shown, f->structures[i]))
+        if (user_has_id(seen, shown, f->structures[i]))
             continue;
         struct structure s;
         struct err ge = {0};
@@ -323,10 +287,10 @@ static int form_page(struct ctx *c, int status, const struct user_form *f, json_
                      const char *form_error)
 {
     struct err e = {0};
-    struct coords cs;
+    struct user_coords cs;
     json_t *structures = json_array();
     int truncated = 0;
-    if (coords_load(c, &cs, &e) || structure_options(c, f, structures, &truncated, &e)) {
+    if (user_coords_load(c, &cs, &e) || structure_options(c, f, structures, &truncated, &e)) {
         json_decref(structures);
         json_decref(errors);
         return web_err(c, &e);
@@ -410,7 +374,7 @@ static void read_form(struct ctx *c, struct user_form *f, json_t *errors)
         int64_t id;
         if (web_parse_id(form->items[i].value, &id))
             bad = 1;
-        else if (!has_id(f->structures, f->nstructures, id))
+        else if (!user_has_id(f->structures, f->nstructures, id))
             f->structures[f->nstructures++] = id;
     }
     if (bad)
@@ -420,25 +384,11 @@ static void read_form(struct ctx *c, struct user_form *f, json_t *errors)
     f->disabled = v && *v;
 }
 
-/* Admins cannot lock themselves out: the last admin doing so would leave no one to undo it. */
-static void check_self(struct ctx *c, int64_t id, enum role role, int disabled, json_t *errors)
-{
-    if (id != c->user.id)
-        return;
-    if (role != ROLE_ADMIN)
-        json_object_set_new(errors, "role",
-                            web_str(web_t(c, "Vous ne pouvez pas retirer votre propre rôle "
-                                          "d'administrateur·rice.")));
-    if (disabled)
-        json_object_set_new(errors, "disabled",
-                            web_str(web_t(c, "Vous ne pouvez pas désactiver votre propre compte.")));
-}
-
 /* Puts a domain error next to its field, or answers with an error page when it is not
  * about a field (database failure, account gone). Returns the handler's result. */
 static int form_failed(struct ctx *c, const struct user_form *f, struct err *e)
 {
-    rename_field(e);
+    user_rename_field(e);
     if (e->status == 500 || !e->field)
         return web_err(c, e);
     json_t *errors = json_object();
@@ -540,7 +490,7 @@ int web_user_update(struct ctx *c)
     struct user_form f = {.id = u.id, .login = u.login};
     json_t *errors = json_object();
     read_form(c, &f, errors);
-    check_self(c, u.id, f.role, f.disabled, errors);
+    user_check_self(c, u.id, f.role, f.disabled, errors);
     if (json_object_size(errors) > 0)
         return form_page(c, 422, &f, errors, NULL);
     json_decref(errors);
@@ -563,441 +513,4 @@ int web_user_update(struct ctx *c)
     }
     web_flash(c, "Le compte a été modifié.");
     return web_redirect(c, LIST_URL);
-}
-
-/* ---- the person's own account and API tokens ----------------------------------------- */
-
-struct token_view {
-    const char *name;       /* value kept in the create form */
-    const char *name_error; /* message next to it */
-    const char *plain;      /* a token just made, shown once */
-    const char *plain_name;
-};
-
-static int account_page(struct ctx *c, int status, const struct token_view *tv)
-{
-    struct err e = {0};
-    struct db *db = web_db(c);
-    struct account me;
-    struct apitoken *tokens;
-    int ntokens;
-    int64_t *sids;
-    int nsids;
-    if (account_get(db, c->a, c->user.id, &me, &e) ||
-        apitoken_list(db, c->a, me.id, &tokens, &ntokens, &e) ||
-        account_structures(db, c->a, me.id, &sids, &nsids, &e))
-        return web_err(c, &e);
-
-    json_t *m = json_object();
-    json_t *u = json_object();
-    json_object_set_new(u, "login", web_str(me.login));
-    json_object_set_new(u, "display_name", web_str(me.display_name));
-    if (me.email && *me.email)
-        json_object_set_new(u, "email", web_str(me.email));
-    json_object_set_new(u, "role_label", web_str(role_label(c, me.role)));
-    json_object_set_new(u, "created", web_str(human_date(c, me.created_at, 0)));
-    json_object_set_new(u, "created_iso", web_str(iso_utc(c, me.created_at)));
-    if (me.coordination_id) {
-        struct coordination k;
-        if (coordination_get_by_id(db, c->a, me.coordination_id, &k, &e)) {
-            json_decref(u);
-            json_decref(m);
-            return web_err(c, &e);
-        }
-        json_t *o = json_object();
-        json_object_set_new(o, "name", web_str(k.name));
-        json_object_set_new(o, "slug", web_str(k.slug));
-        json_object_set_new(u, "coordination", o);
-    }
-    json_t *sts = json_array();
-    for (int i = 0; i < nsids; i++) {
-        struct structure s;
-        struct err ge = {0};
-        if (structure_get(db, c->a, sids[i], &s, &ge))
-            continue; /* deleted since: the link table follows with ON DELETE CASCADE */
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_integer(s.id));
-        json_object_set_new(o, "name", web_str(s.name));
-        json_array_append_new(sts, o);
-    }
-    json_object_set_new(u, "has_structures", json_boolean(json_array_size(sts) > 0));
-    json_object_set_new(u, "structures", sts);
-    json_object_set_new(m, "me", u);
-
-    json_t *list = json_array();
-    for (int i = 0; i < ntokens; i++) {
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_integer(tokens[i].id));
-        json_object_set_new(o, "name", web_str(tokens[i].name));
-        json_object_set_new(o, "created", web_str(human_date(c, tokens[i].created_at, 1)));
-        json_object_set_new(o, "created_iso", web_str(iso_utc(c, tokens[i].created_at)));
-        if (tokens[i].last_used_at) {
-            json_object_set_new(o, "last_used", web_str(human_date(c, tokens[i].last_used_at, 1)));
-            json_object_set_new(o, "last_used_iso", web_str(iso_utc(c, tokens[i].last_used_at)));
-        }
-        json_array_append_new(list, o);
-    }
-    json_object_set_new(m, "has_tokens", json_boolean(ntokens > 0));
-    json_object_set_new(m, "tokens", list);
-    json_object_set_new(m, "token_max", json_integer(APITOKEN_MAX_PER_USER));
-    json_object_set_new(m, "token_name_max", json_integer(APITOKEN_NAME_MAX));
-    json_object_set_new(m, "token_name", web_str(tv ? tv->name : ""));
-    if (tv && tv->name_error)
-        json_object_set_new(m, "token_error", web_str(web_t(c, tv->name_error)));
-    if (tv && tv->plain) {
-        json_t *o = json_object();
-        json_object_set_new(o, "value", web_str(tv->plain));
-        json_object_set_new(o, "name", web_str(tv->plain_name));
-        json_object_set_new(m, "new_token", o);
-    }
-    /* the page may hold a fresh token: it must not sit in any cache */
-    http_add_header(c->r, "Cache-Control", "no-store");
-    return web_page(c, status, "account", m);
-}
-
-int web_account_show(struct ctx *c)
-{
-    return account_page(c, 200, NULL);
-}
-
-int web_token_create(struct ctx *c)
-{
-    struct err e = {0};
-    const char *name = http_form(c->r, "name");
-    char plain[APITOKEN_LEN + 1];
-    int64_t id;
-    if (apitoken_create(web_db(c), c->user.id, name ? name : "", plain, &id, &e)) {
-        if (e.status == 500 || e.status == 404)
-            return web_err(c, &e);
-        struct token_view tv = {.name = name, .name_error = e.msg};
-        return account_page(c, e.status, &tv);
-    }
-    /* rendered here rather than redirected: the plaintext exists only in this response */
-    struct token_view tv = {.plain = plain, .plain_name = name};
-    int rc = account_page(c, 201, &tv);
-    sodium_memzero(plain, sizeof plain);
-    return rc;
-}
-
-int web_token_delete(struct ctx *c)
-{
-    struct err e = {0};
-    int64_t id;
-    if (web_parse_id(web_param(c, 0), &id))
-        return web_error(c, 404, "Ce jeton n'existe pas.");
-    if (apitoken_delete(web_db(c), c->user.id, id, &e))
-        return web_err(c, &e);
-    web_flash(c, "Le jeton a été révoqué : il ne donne plus accès à l'API.");
-    return web_redirect(c, "/compte");
-}
-
-/* ---- JSON API ------------------------------------------------------------------------ */
-
-static void field_error(struct ctx *c, json_t *fields, const char *field, const char *msg)
-{
-    if (!json_object_get(fields, field))
-        json_object_set_new(fields, field, web_str(web_t(c, msg)));
-}
-
-/* A string member: NULL when absent (*present 0). JSON null counts as "" where allow_null. */
-static const char *get_string(struct ctx *c, json_t *body, const char *key, int allow_null,
-                              json_t *fields, int *present)
-{
-    json_t *v = json_object_get(body, key);
-    *present = v != NULL;
-    if (!v)
-        return NULL;
-    if (json_is_string(v))
-        return json_string_value(v);
-    if (allow_null && json_is_null(v))
-        return "";
-    field_error(c, fields, key, "Ce champ doit être une chaîne de caractères.");
-    return NULL;
-}
-
-/* "coordination": a slug, an id, or null for none. */
-static void get_coordination(struct ctx *c, json_t *body, json_t *fields, int64_t *id, int *present,
-                             struct err *e)
-{
-    json_t *v = json_object_get(body, "coordination");
-    *present = v != NULL;
-    if (!v)
-        return;
-    if (json_is_null(v)) {
-        *id = 0;
-    } else if (json_is_integer(v) && json_integer_value(v) > 0) {
-        *id = json_integer_value(v); /* existence is checked by account */
-    } else if (json_is_string(v) && *json_string_value(v)) {
-        struct coordination k;
-        struct err ge = {0};
-        const char *s = json_string_value(v);
-        if (coordination_get(web_db(c), c->a, s, &k, &ge) == 0)
-            *id = k.id;
-        else if (ge.status == 404 && web_parse_id(s, id) == 0)
-            ; /* an id sent as a string */
-        else if (ge.status == 404)
-            field_error(c, fields, "coordination", "Coordination inconnue.");
-        else
-            *e = ge;
-    } else {
-        field_error(c, fields, "coordination",
-                    "La coordination s'indique par son identifiant court (slug), son numéro ou "
-                    "null.");
-    }
-}
-
-/* "structures": an array of positive integers, duplicates ignored. */
-static void get_structures(struct ctx *c, json_t *body, json_t *fields, int64_t **ids, int *n,
-                           int *present)
-{
-    json_t *v = json_object_get(body, "structures");
-    *present = v != NULL;
-    *n = 0;
-    if (!v)
-        return;
-    if (!json_is_array(v) || json_array_size(v) > USER_STRUCTURES_MAX) {
-        field_error(c, fields, "structures",
-                    "Les structures s'indiquent par une liste de numéros (500 au plus).");
-        return;
-    }
-    size_t len = json_array_size(v);
-    *ids = arena_alloc(c->a, sizeof **ids * (len ? len : 1));
-    for (size_t i = 0; i < len; i++) {
-        json_t *x = json_array_get(v, i);
-        if (!json_is_integer(x) || json_integer_value(x) <= 0) {
-            field_error(c, fields, "structures",
-                        "Les structures s'indiquent par une liste de numéros (500 au plus).");
-            *n = 0;
-            return;
-        }
-        if (!has_id(*ids, *n, json_integer_value(x)))
-            (*ids)[(*n)++] = json_integer_value(x);
-    }
-}
-
-static int get_role(struct ctx *c, json_t *body, json_t *fields, enum role *role, int *present)
-{
-    int p;
-    const char *s = get_string(c, body, "role", 0, fields, &p);
-    *present = p;
-    if (!p || json_object_get(fields, "role"))
-        return 0;
-    if (account_role_parse(s, role) || *role == ROLE_ANON) {
-        field_error(c, fields, "role",
-                    "Rôle inconnu : admin, coordinator, supervisor ou participant.");
-        return -1;
-    }
-    return 0;
-}
-
-static int api_fields(struct ctx *c, json_t *fields)
-{
-    return web_problem_fields(c, 422, "Certains champs sont invalides.", fields);
-}
-
-/* Answers with the user as JSON (re-read, so the answer shows what was stored). */
-static int api_user(struct ctx *c, int status, int64_t id)
-{
-    struct err e = {0};
-    struct account u;
-    struct coords cs;
-    if (account_get(web_db(c), c->a, id, &u, &e) || coords_load(c, &cs, &e))
-        return web_err(c, &e);
-    json_t *o = user_json(c, &u, &cs, &e);
-    if (!o)
-        return web_err(c, &e);
-    return web_json(c, status, o);
-}
-
-int web_api_user_list(struct ctx *c)
-{
-    struct err e = {0};
-    json_t *fields = json_object();
-    struct account_filter f = {.role = -1, .page = 1, .per_page = ACCOUNT_PER_PAGE_DEFAULT};
-    const char *v = http_query(c->r, "role");
-    enum role role;
-    if (v && *v) {
-        if (account_role_parse(v, &role) || role == ROLE_ANON)
-            field_error(c, fields, "role",
-                        "Rôle inconnu : admin, coordinator, supervisor ou participant.");
-        else
-            f.role = (int)role;
-    }
-    f.q = http_query(c->r, "q");
-    if ((v = http_query(c->r, "page")) && (f.page = parse_small(v, 1000000)) < 1)
-        field_error(c, fields, "page", "La page est un nombre entier à partir de 1.");
-    if ((v = http_query(c->r, "per_page")) &&
-        (f.per_page = parse_small(v, ACCOUNT_PER_PAGE_MAX)) < 1)
-        field_error(c, fields, "per_page", "per_page est un nombre entier de 1 à 100.");
-    if (json_object_size(fields) > 0)
-        return api_fields(c, fields);
-    json_decref(fields);
-
-    struct account *list;
-    int n;
-    int64_t total;
-    struct coords cs;
-    if (account_list(web_db(c), c->a, &f, &list, &n, &total, &e) || coords_load(c, &cs, &e))
-        return web_err(c, &e);
-    json_t *items = json_array();
-    for (int i = 0; i < n; i++) {
-        json_t *o = user_json(c, &list[i], &cs, &e);
-        if (!o) {
-            json_decref(items);
-            return web_err(c, &e);
-        }
-        json_array_append_new(items, o);
-    }
-    json_t *out = json_object();
-    json_object_set_new(out, "items", items);
-    json_object_set_new(out, "page", json_integer(f.page));
-    json_object_set_new(out, "per_page", json_integer(f.per_page));
-    json_object_set_new(out, "total", json_integer(total));
-    return web_json(c, 200, out);
-}
-
-int web_api_user_get(struct ctx *c)
-{
-    int64_t id;
-    if (web_parse_id(web_param(c, 0), &id))
-        return web_error(c, 404, "Compte introuvable.");
-    return api_user(c, 200, id);
-}
-
-int web_api_me(struct ctx *c)
-{
-    return api_user(c, 200, c->user.id);
-}
-
-int web_api_user_create(struct ctx *c)
-{
-    struct err e = {0};
-    int rc, p;
-    json_t *body = web_json_body(c, &rc);
-    if (!body)
-        return rc;
-    json_t *fields = json_object();
-    struct account_new an = {0};
-    int64_t *sids = NULL;
-    int nsids = 0, has_role = 0, disabled = 0;
-    an.login = get_string(c, body, "login", 0, fields, &p);
-    an.display_name = get_string(c, body, "display_name", 0, fields, &p);
-    an.email = get_string(c, body, "email", 1, fields, &p);
-    an.password = get_string(c, body, "password", 0, fields, &p);
-    get_role(c, body, fields, &an.role, &has_role);
-    if (!has_role)
-        field_error(c, fields, "role", "Le rôle est obligatoire.");
-    get_coordination(c, body, fields, &an.coordination_id, &p, &e);
-    get_structures(c, body, fields, &sids, &nsids, &p);
-    json_t *d = json_object_get(body, "disabled");
-    if (d && !json_is_boolean(d))
-        field_error(c, fields, "disabled", "Ce champ doit valoir true ou false.");
-    disabled = d && json_is_true(d);
-    if (has_role && nsids && an.role != ROLE_SUPERVISOR)
-        field_error(c, fields, "structures",
-                    "Seul·es les encadrant·es peuvent être rattaché·es à des structures.");
-    if (e.status) {
-        json_decref(fields);
-        json_decref(body);
-        return web_err(c, &e);
-    }
-    if (json_object_size(fields) > 0) {
-        json_decref(body);
-        return api_fields(c, fields);
-    }
-    json_decref(fields);
-
-    struct db *db = web_db(c);
-    int64_t id;
-    if (db_begin(db, &e)) {
-        json_decref(body);
-        return web_err(c, &e);
-    }
-    if (account_create(db, &an, &id, &e) ||
-        (nsids && account_set_structures(db, id, sids, (size_t)nsids, &e)) ||
-        (disabled && account_set_disabled(db, id, 1, &e)) || db_commit(db, &e)) {
-        db_rollback(db);
-        json_decref(body);
-        rename_field(&e);
-        return web_err(c, &e);
-    }
-    json_decref(body); /* strings in an point into it until here */
-    http_add_header(c->r, "Location", arena_printf(c->a, "/api/v1/users/%lld", (long long)id));
-    return api_user(c, 201, id);
-}
-
-int web_api_user_update(struct ctx *c)
-{
-    struct err e = {0};
-    int64_t id;
-    struct account u;
-    if (web_parse_id(web_param(c, 0), &id))
-        return web_error(c, 404, "Compte introuvable.");
-    if (account_get(web_db(c), c->a, id, &u, &e))
-        return web_err(c, &e);
-    int rc, p;
-    json_t *body = web_json_body(c, &rc);
-    if (!body)
-        return rc;
-
-    /* absent members keep their stored value */
-    json_t *fields = json_object();
-    const char *name = get_string(c, body, "display_name", 0, fields, &p);
-    if (!p)
-        name = u.display_name;
-    const char *email = get_string(c, body, "email", 1, fields, &p);
-    if (!p)
-        email = u.email;
-    const char *password = get_string(c, body, "password", 0, fields, &p);
-    enum role role = u.role;
-    get_role(c, body, fields, &role, &p);
-    int64_t coord = u.coordination_id;
-    get_coordination(c, body, fields, &coord, &p, &e);
-    int64_t *sids = NULL;
-    int nsids = 0, has_sids = 0;
-    get_structures(c, body, fields, &sids, &nsids, &has_sids);
-    int disabled = u.disabled;
-    json_t *d = json_object_get(body, "disabled");
-    if (d && !json_is_boolean(d))
-        field_error(c, fields, "disabled", "Ce champ doit valoir true ou false.");
-    else if (d)
-        disabled = json_is_true(d);
-    if (has_sids && nsids && role != ROLE_SUPERVISOR)
-        field_error(c, fields, "structures",
-                    "Seul·es les encadrant·es peuvent être rattaché·es à des structures.");
-    check_self(c, id, role, disabled, fields);
-    if (e.status) {
-        json_decref(fields);
-        json_decref(body);
-        return web_err(c, &e);
-    }
-    if (json_object_size(fields) > 0) {
-        json_decref(body);
-        return api_fields(c, fields);
-    }
-    json_decref(fields);
-
-    struct db *db = web_db(c);
-    /* leaving the supervisor role also leaves the structures */
-    int set_sids = has_sids || (u.role == ROLE_SUPERVISOR && role != ROLE_SUPERVISOR);
-    if (role != ROLE_SUPERVISOR)
-        nsids = 0;
-    if (db_begin(db, &e)) {
-        json_decref(body);
-        return web_err(c, &e);
-    }
-    if (account_update(db, id, name, email, role, coord, &e) ||
-        (password && account_set_password(db, id, password, &e)) ||
-        (password &&
-         session_destroy_user(db, id, id == c->user.id ? c->session_token : NULL, &e) < 0) ||
-        (disabled != u.disabled && account_set_disabled(db, id, disabled, &e)) ||
-        (set_sids && account_set_structures(db, id, sids, (size_t)nsids, &e)) ||
-        db_commit(db, &e)) {
-        db_rollback(db);
-        json_decref(body);
-        rename_field(&e);
-        return web_err(c, &e);
-    }
-    json_decref(body);
-    return api_user(c, 200, id);
 }

@@ -18,6 +18,7 @@ struct app {
     const char *static_dir;
     int secure_cookies; /* base URL is https */
     int demo;           /* the demo dataset is loaded: pages say so */
+    int page_cache;     /* anonymous pages may be served from the page cache */
 };
 extern struct app g_app;
 
@@ -74,6 +75,8 @@ const char *web_param(struct ctx *c, int i);
 const char *web_t(struct ctx *c, const char *msgid);
 
 /* Input read the same way by every area (input.c). */
+/* Past this page a list is empty anyway; the cap keeps page arithmetic far from overflow. */
+enum { WEB_PAGE_MAX = 1000000 };
 /* A positive decimal id, digits only: "12abc", "-1", "0", "+3" and anything past int64_t
  * are not ids. 0 and *out set, or -1. */
 int web_parse_id(const char *s, int64_t *out);
@@ -86,6 +89,9 @@ json_t *web_json_body(struct ctx *c, int *rc);
  * strings are validated; should one slip through, the page shows nothing rather than lose
  * the key its template expects). */
 json_t *web_str(const char *s);
+/* The body of a paginated API list, {"items", "page", "per_page", "total"}: one shape for
+ * every collection so clients page through all of them alike. Steals items. */
+json_t *web_list_body(json_t *items, int page, int per_page, int64_t total);
 
 /* Answers. Each returns 0 once the response is queued. */
 int web_page(struct ctx *c, int status, const char *tpl, json_t *model); /* steals model */

@@ -91,7 +91,7 @@ static void test_http_url_rejects(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_email_accepts),    cmocka_unit_test(test_email_rejects),
+        cmocka_unit_test(test_email_accepts),     cmocka_unit_test(test_email_rejects),
         cmocka_unit_test(test_email_local_limit), cmocka_unit_test(test_http_url_accepts),
         cmocka_unit_test(test_http_url_rejects),
     };
