@@ -21,11 +21,14 @@ PO       := $(wildcard po/*.po)
 MO       := $(patsubst po/%.po,$(BUILD)/locale/%.mo,$(PO))
 MAPDATA  := $(BUILD)/gen/departements-map.json
 
-.PHONY: all run test deps build unit asan fuzz bench clean format lint
+.PHONY: all run test deps build build-tests asan fuzz bench clean format
 
 all: build
 
-build: $(BUILD)/lanterne $(UNIT_BIN) $(MO) $(MAPDATA)
+# the server and its data; the unit tests (which need cmocka) are built by `make test`
+build: $(BUILD)/lanterne $(MO) $(MAPDATA)
+
+build-tests: build $(UNIT_BIN)
 
 deps:
 	@scripts/deps.sh
@@ -33,7 +36,7 @@ deps:
 run: deps build
 	@scripts/run.sh
 
-test: deps build
+test: deps build-tests
 	@scripts/test.sh
 
 $(BUILD)/lanterne: $(OBJ) $(MAINOBJ)
@@ -61,18 +64,15 @@ $(BUILD)/locale/%.mo: po/%.po
 	@mkdir -p $(dir $@)
 	msgfmt --check -o $@ $<
 
-$(MAPDATA): scripts/extract-map.mjs
+$(MAPDATA): scripts/extract-map.mjs package-lock.json
 	@mkdir -p $(dir $@)
 	node scripts/extract-map.mjs > $@.tmp && mv $@.tmp $@
-
-unit: build
-	@scripts/unit.sh $(BUILD)
 
 # The same C code under AddressSanitizer and UndefinedBehaviorSanitizer, in its own tree.
 asan:
 	$(MAKE) BUILD=build/asan CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  LDFLAGS="-fsanitize=address,undefined" build
+	  LDFLAGS="-fsanitize=address,undefined" build-tests
 
 include mk/fuzz.mk
 

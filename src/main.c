@@ -32,6 +32,7 @@ static const char COMMON_HELP[] =
     "  --share-dir DIR        LANTERNE_SHARE_DIR     (templates/, static/, build/; default .)\n"
     "  --threads N            LANTERNE_THREADS       (default: number of cores)\n"
     "  --quiet                no access log\n"
+    "  LANTERNE_TRUSTED_PROXIES=ADDR[,ADDR]  peers whose X-Forwarded-For gives the client\n"
     "  LANTERNE_PAGE_CACHE=off  render every anonymous page (no page cache)\n";
 
 static const struct command commands[] = {
@@ -48,14 +49,15 @@ static const struct command commands[] = {
      "usage: lanterne demo [options]\n"
      "Adds a plausible network (coordinations, ~200 structures in real communes, one\n"
      "account per role) and prints the demo accounts. Does nothing if already loaded.\n"},
-    {"user", cli_user, "manage accounts: add, list, passwd, disable",
+    {"user", cli_user, "manage accounts: add, list, passwd, disable, enable",
      "usage: lanterne user add --login L --name NAME --role ROLE [--email E]\n"
      "                         [--coordination SLUG] [--password P]\n"
      "       lanterne user list\n"
      "       lanterne user passwd LOGIN [--password P]\n"
-     "       lanterne user disable LOGIN\n"
+     "       lanterne user disable LOGIN    (also ends its sessions)\n"
+     "       lanterne user enable LOGIN\n"
      "ROLE is admin, coordinator, supervisor or participant. Without --password the\n"
-     "password is read from standard input (one line).\n"},
+     "password is read from standard input (one line). passwd ends the account's sessions.\n"},
     {"routes", cli_routes, "print the route table as JSON",
      "usage: lanterne routes\n"
      "Prints every route (method, pattern, least role) as JSON; the role-matrix test\n"

@@ -15,6 +15,7 @@ struct config {
     const char *territory_dir; /* LANTERNE_TERRITORY_DIR, default
                                  <share>/node_modules/@etalab/decoupage-administratif/data */
     unsigned threads;          /* LANTERNE_THREADS, default: number of cores */
+    const char *trusted_proxies; /* LANTERNE_TRUSTED_PROXIES, e.g. "127.0.0.1", default none */
     int quiet;
 };
 

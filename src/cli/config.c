@@ -56,6 +56,7 @@ int cli_config(int argc, char **argv, struct config *cfg, char ***rest, int *nre
     cfg->share_dir = env_or("LANTERNE_SHARE_DIR", ".");
     cfg->territory_dir = env_or("LANTERNE_TERRITORY_DIR", NULL);
     const char *threads = env_or("LANTERNE_THREADS", NULL);
+    cfg->trusted_proxies = env_or("LANTERNE_TRUSTED_PROXIES", NULL);
     char **out = xcalloc((size_t)argc + 1, sizeof *out);
     int n = 0;
     for (int i = 0; i < argc; i++) {

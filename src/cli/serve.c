@@ -48,7 +48,8 @@ int cli_serve(const struct config *cfg, int argc, char **argv)
         return 1;
     }
     struct http_server_opts o = {
-        .listen = cfg->listen, .threads = threads, .handler = web_handle, .quiet = cfg->quiet};
+        .listen = cfg->listen, .threads = threads, .handler = web_handle, .quiet = cfg->quiet,
+        .trusted_proxies = cfg->trusted_proxies};
     int rc = http_serve(&o, &e);
     if (rc)
         fprintf(stderr, "lanterne serve: %s\n", e.msg);

@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "coordination.h"
 #include "core/mem.h"
+#include "session.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -85,20 +86,25 @@ static int user_passwd(struct db *db, struct arena *a, int argc, char **argv, st
         return err_set(e, 2, "no password given");
     if (account_set_password(db, u.id, pw, e))
         return -1;
-    printf("password changed for %s\n", u.login);
+    /* a reset is often done because the password leaked: end every open session */
+    int64_t ended = session_destroy_user(db, u.id, NULL, e);
+    if (ended < 0)
+        return -1;
+    printf("password changed for %s (%lld sessions ended)\n", u.login, (long long)ended);
     return 0;
 }
 
-static int user_disable(struct db *db, struct arena *a, int argc, char **argv, struct err *e)
+static int user_disable(struct db *db, struct arena *a, int argc, char **argv, int disable,
+                        struct err *e)
 {
     if (argc < 1)
-        return err_set(e, 2, "user disable needs a LOGIN");
+        return err_set(e, 2, "user %s needs a LOGIN", disable ? "disable" : "enable");
     struct account u;
     if (account_get_by_login(db, a, argv[0], &u, e))
         return -1;
-    if (account_set_disabled(db, u.id, 1, e))
+    if (account_set_disabled(db, u.id, disable, e))
         return -1;
-    printf("disabled %s (its sessions are closed)\n", u.login);
+    printf(disable ? "disabled %s (its sessions are closed)\n" : "enabled %s\n", u.login);
     return 0;
 }
 
@@ -107,7 +113,7 @@ int cli_user(const struct config *cfg, int argc, char **argv)
     struct err e = {0};
     struct db *db;
     if (argc < 1) {
-        fprintf(stderr, "lanterne user: add, list, passwd or disable (see --help)\n");
+        fprintf(stderr, "lanterne user: add, list, passwd, disable or enable (see --help)\n");
         return 2;
     }
     if (cli_open_db(cfg, &db, &e)) {
@@ -124,9 +130,11 @@ int cli_user(const struct config *cfg, int argc, char **argv)
     else if (strcmp(sub, "passwd") == 0)
         rc = user_passwd(db, a, argc - 1, argv + 1, &e);
     else if (strcmp(sub, "disable") == 0)
-        rc = user_disable(db, a, argc - 1, argv + 1, &e);
+        rc = user_disable(db, a, argc - 1, argv + 1, 1, &e);
+    else if (strcmp(sub, "enable") == 0)
+        rc = user_disable(db, a, argc - 1, argv + 1, 0, &e);
     else
-        rc = err_set(&e, 2, "unknown subcommand '%s' (add, list, passwd, disable)", sub);
+        rc = err_set(&e, 2, "unknown subcommand '%s' (add, list, passwd, disable, enable)", sub);
     if (rc)
         fprintf(stderr, "lanterne user %s: %s\n", sub, e.msg);
     arena_free(a);

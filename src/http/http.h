@@ -89,6 +89,8 @@ struct http_server_opts {
     unsigned threads;        /* 0 = number of cores */
     http_handler_fn handler; /* called once the whole request is read */
     int quiet;               /* no access log */
+    const char *trusted_proxies; /* comma-separated peer addresses whose X-Forwarded-For
+                                    is believed (the last address in it is the client) */
 };
 
 /* Runs until SIGTERM or SIGINT, then stops accepting, lets requests in flight finish

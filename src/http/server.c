@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 static int g_quiet;
+static const char *g_trusted; /* see http_server_opts.trusted_proxies */
 static http_handler_fn g_handler;
 static atomic_int g_in_flight;
 static atomic_int g_stopping; /* answers then ask clients to close their connection */
@@ -170,7 +171,7 @@ static void fill_addr(struct req *r)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    strcpy(r->addr, "unknown");
+    snprintf(r->addr, sizeof r->addr, "unknown");
     if (!ci || !ci->client_addr)
         return;
     const struct sockaddr *sa = ci->client_addr;
@@ -179,6 +180,49 @@ static void fill_addr(struct req *r)
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->addr,
                   sizeof r->addr);
+}
+
+static int is_trusted(const char *addr)
+{
+    if (!g_trusted || !*g_trusted)
+        return 0;
+    size_t n = strlen(addr);
+    for (const char *p = g_trusted; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len && *p == ' ')
+            p++, len--;
+        if (len == n && strncmp(p, addr, n) == 0)
+            return 1;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return 0;
+}
+
+/* Behind a reverse proxy the peer is the proxy: take the client from the last hop it added
+ * to X-Forwarded-For, but only when the peer is a proxy we were told to trust. */
+static void forwarded_addr(struct req *r)
+{
+    if (!is_trusted(r->addr))
+        return;
+    const char *xff = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff || !*xff)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    char tmp[64];
+    size_t n = strcspn(last, " ");
+    if (n == 0 || n >= sizeof tmp)
+        return;
+    memcpy(tmp, last, n);
+    tmp[n] = 0;
+    unsigned char bin[16];
+    if (inet_pton(AF_INET, tmp, bin) == 1 || inet_pton(AF_INET6, tmp, bin) == 1)
+        snprintf(r->addr, sizeof r->addr, "%s", tmp);
 }
 
 static struct req *req_new(struct MHD_Connection *conn, const char *url, const char *method)
@@ -192,6 +236,7 @@ static struct req *req_new(struct MHD_Connection *conn, const char *url, const c
     r->method = arena_strdup(a, method);
     buf_init(&r->body, HTTP_MAX_BODY_BYTES);
     fill_addr(r);
+    forwarded_addr(r);
     size_t ulen = strlen(url);
     char *path;
     if (ulen > HTTP_MAX_URL_BYTES) {
@@ -279,6 +324,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return MHD_YES;
 }
 
+/* The decoded path may hold control characters (%0A...): escape them so one request is
+ * always one log line; long paths are cut. */
+static void log_safe(char *out, size_t cap, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t j = 0;
+    for (; *s && j + 5 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f || c == '\\') {
+            out[j++] = '\\';
+            out[j++] = 'x';
+            out[j++] = hex[c >> 4];
+            out[j++] = hex[c & 15];
+        } else
+            out[j++] = (char)c;
+    }
+    if (*s && j + 4 < cap) {
+        memcpy(out + j, "...", 3);
+        j += 3;
+    }
+    out[j] = 0;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -287,7 +355,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     if (!g_quiet) {
         double ms = (double)(http_now_ns() - r->start_ns) / 1e6;
-        fprintf(stderr, "%s %s %s %d %llu %.2fms\n", r->addr, r->method, r->path,
+        char path[512];
+        log_safe(path, sizeof path, r->path);
+        fprintf(stderr, "%s %s %s %d %llu %.2fms\n", r->addr, r->method, path,
                 r->status ? r->status : 0, (unsigned long long)r->bytes, ms);
     }
     buf_free(&r->body);
@@ -322,6 +392,7 @@ int http_serve(const struct http_server_opts *o, struct err *e)
     if (parse_listen(o->listen, &sa, e))
         return -1;
     g_quiet = o->quiet;
+    g_trusted = o->trusted_proxies;
     g_handler = o->handler;
     unsigned threads = o->threads;
     if (!threads) {

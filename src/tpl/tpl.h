@@ -23,7 +23,7 @@ enum {
  *   string being falsey lets {{#summary}}<p>{{summary}}</p>{{/summary}} skip empty fields);
  * - integers print as integers, reals in their shortest round-trip form, booleans as
  *   true/false, objects and arrays as nothing;
- * - {{_ Some English text}} prints tr(tr_ud, "Some English text"), HTML-escaped.
+ * - {{_ Texte français}} prints tr(tr_ud, "Some English text"), HTML-escaped.
  * Standalone lines may hold several silent tags ("{{<layout}}{{$content}}"). As the spec's
  * "Standalone block" case requires, a block opened and closed on one line prints there and
  * keeps its newline; write a layout's slot as "  {{$content}}\n  {{/content}}" instead. */

@@ -66,6 +66,25 @@ static const char *deps_text(struct ctx *c, const struct coordination *co,
 
 /* ---- JSON API ---- */
 
+/* The stored values as input: what an edit starts from, in the form and in the API. */
+static struct coordination_input input_of(const struct coordination *co)
+{
+    return (struct coordination_input){
+        .slug = co->slug,
+        .name = co->name,
+        .kind = co->kind,
+        .description = co->description,
+        .address = co->address,
+        .email = co->email,
+        .phone = co->phone,
+        .website = co->website,
+        .logo = co->logo,
+        .departements = co->departements,
+        .ndepartements = co->ndepartements,
+        .is_demo = co->is_demo,
+    };
+}
+
 static json_t *api_object(const struct coordination *co)
 {
     json_t *o = json_object();
@@ -229,20 +248,7 @@ int web_api_coordination_update(struct ctx *c)
     struct coordination cur;
     if (coordination_get(web_db(c), c->a, web_param(c, 0), &cur, &e))
         return web_err(c, &e);
-    struct coordination_input in = {
-        .slug = cur.slug,
-        .name = cur.name,
-        .kind = cur.kind,
-        .description = cur.description,
-        .address = cur.address,
-        .email = cur.email,
-        .phone = cur.phone,
-        .website = cur.website,
-        .logo = cur.logo,
-        .departements = cur.departements,
-        .ndepartements = cur.ndepartements,
-        .is_demo = cur.is_demo,
-    };
+    struct coordination_input in = input_of(&cur);
     if (api_read_body(c, &in))
         return 0;
     if (coordination_update(web_db(c), cur.id, &in, &e))
@@ -552,19 +558,7 @@ int web_coordination_edit(struct ctx *c)
     struct coordination co;
     if (coordination_get(web_db(c), c->a, web_param(c, 0), &co, &e))
         return web_err(c, &e);
-    struct coordination_input in = {
-        .slug = co.slug,
-        .name = co.name,
-        .kind = co.kind,
-        .description = co.description,
-        .address = co.address,
-        .email = co.email,
-        .phone = co.phone,
-        .website = co.website,
-        .logo = co.logo,
-        .departements = co.departements,
-        .ndepartements = co.ndepartements,
-    };
+    struct coordination_input in = input_of(&co);
     return form_page(c, 200, &co, &in, NULL);
 }
 

@@ -18,22 +18,16 @@ static const char LIST_URL[] = "/admin/utilisateurs";
 
 /* ---- helpers shared with account_page.c and user_api.c (see web/user.h) ------------- */
 
-/* The roles an admin can give, highest first, with the labels the network uses (msgids). */
-static const struct {
-    enum role role;
-    const char *label;
-} role_labels[] = {
-    {ROLE_ADMIN, "Administrateur·rice national·e"},
-    {ROLE_COORDINATOR, "Coordinateur·rice régional·e"},
-    {ROLE_SUPERVISOR, "Encadrant·e"},
-    {ROLE_PARTICIPANT, "Participant·e"},
-};
+/* The roles an admin can give, highest first; their labels are account_role_label's. */
+static const enum role given_roles[] = {ROLE_ADMIN, ROLE_COORDINATOR, ROLE_SUPERVISOR,
+                                        ROLE_PARTICIPANT};
+enum { NROLES = sizeof given_roles / sizeof given_roles[0] };
 
 const char *user_role_label(struct ctx *c, enum role r)
 {
-    for (size_t i = 0; i < sizeof role_labels / sizeof role_labels[0]; i++)
-        if (role_labels[i].role == r)
-            return web_t(c, role_labels[i].label);
+    for (size_t i = 0; i < NROLES; i++)
+        if (given_roles[i] == r)
+            return web_t(c, account_role_label(r));
     return "";
 }
 
@@ -167,11 +161,11 @@ int web_user_list(struct ctx *c)
     json_t *m = json_object();
     json_object_set_new(m, "q", web_str(q));
     json_t *roles = json_array();
-    for (size_t i = 0; i < sizeof role_labels / sizeof role_labels[0]; i++) {
-        const char *name = account_role_name(role_labels[i].role);
+    for (size_t i = 0; i < NROLES; i++) {
+        const char *name = account_role_name(given_roles[i]);
         json_t *o = json_object();
         json_object_set_new(o, "value", web_str(name));
-        json_object_set_new(o, "label", web_str(web_t(c, role_labels[i].label)));
+        json_object_set_new(o, "label", web_str(user_role_label(c, given_roles[i])));
         json_object_set_new(o, "selected", json_boolean(strcmp(name, role_s) == 0));
         json_array_append_new(roles, o);
     }
@@ -308,11 +302,11 @@ static int form_page(struct ctx *c, int status, const struct user_form *f, json_
     json_object_set_new(m, "is_self", json_boolean(f->id && f->id == c->user.id));
 
     json_t *roles = json_array();
-    for (size_t i = 0; i < sizeof role_labels / sizeof role_labels[0]; i++) {
+    for (size_t i = 0; i < NROLES; i++) {
         json_t *o = json_object();
-        json_object_set_new(o, "value", web_str(account_role_name(role_labels[i].role)));
-        json_object_set_new(o, "label", web_str(web_t(c, role_labels[i].label)));
-        json_object_set_new(o, "selected", json_boolean(role_labels[i].role == f->role));
+        json_object_set_new(o, "value", web_str(account_role_name(given_roles[i])));
+        json_object_set_new(o, "label", web_str(user_role_label(c, given_roles[i])));
+        json_object_set_new(o, "selected", json_boolean(given_roles[i] == f->role));
         json_array_append_new(roles, o);
     }
     json_object_set_new(m, "roles", roles);
