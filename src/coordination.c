@@ -130,8 +130,9 @@ static struct coordination *find_by_id(struct coordination *list, int n, int64_t
     return NULL;
 }
 
-int coordination_list(struct db *db, struct arena *a, struct coordination **out, int *n,
-                      struct err *e)
+/* The coordinations alone, national first then by name; territories and counts not read. */
+static int list_sorted(struct db *db, struct arena *a, struct coordination **out, int *n,
+                       struct err *e)
 {
     *out = NULL;
     *n = 0;
@@ -158,9 +159,30 @@ int coordination_list(struct db *db, struct arena *a, struct coordination **out,
     qsort(items, (size_t)count, sizeof *items, cmp_items);
 
     struct coordination *res = arena_alloc(a, ((size_t)count + 1) * sizeof *res);
-    int *caps = arena_alloc(a, ((size_t)count + 1) * sizeof *caps);
     for (int i = 0; i < count; i++)
         res[i] = items[i].c;
+    *out = res;
+    *n = count;
+    return 0;
+}
+
+int coordination_names(struct db *db, struct arena *a, struct coordination **out, int *n,
+                       struct err *e)
+{
+    return list_sorted(db, a, out, n, e);
+}
+
+int coordination_list(struct db *db, struct arena *a, struct coordination **out, int *n,
+                      struct err *e)
+{
+    struct coordination *res;
+    struct db_stmt *st;
+    int rc, count;
+    if (list_sorted(db, a, &res, &count, e))
+        return -1;
+    *out = NULL;
+    *n = 0;
+    int *caps = arena_alloc(a, ((size_t)count + 1) * sizeof *caps);
 
     /* two queries for the whole list rather than two per coordination */
     if (db_prepare(db,

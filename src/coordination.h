@@ -36,6 +36,9 @@ struct coordination_input {
 int64_t coordination_count(struct db *db, struct err *e);
 int coordination_list(struct db *db, struct arena *a, struct coordination **out, int *n,
                       struct err *e); /* national first, then by name */
+/* Same order, without territories or structure counts: for select lists. */
+int coordination_names(struct db *db, struct arena *a, struct coordination **out, int *n,
+                       struct err *e);
 int coordination_get(struct db *db, struct arena *a, const char *slug, struct coordination *out,
                      struct err *e); /* 404 */
 int coordination_get_by_id(struct db *db, struct arena *a, int64_t id, struct coordination *out,

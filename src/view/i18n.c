@@ -87,8 +87,21 @@ static int load_mo(const char *path, const char *lang, struct err *e)
     return 0;
 }
 
+static __thread const char *t_lang;
+
+void i18n_use(const char *lang)
+{
+    t_lang = lang;
+}
+
+static const char *thread_tr(const char *msgid)
+{
+    return i18n_get(t_lang, msgid);
+}
+
 int i18n_load(const char *dir, struct err *e)
 {
+    err_set_translator(thread_tr);
     static const char *langs[] = {"en"};
     for (size_t i = 0; i < sizeof langs / sizeof *langs; i++) {
         char path[1024];

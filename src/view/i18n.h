@@ -10,6 +10,9 @@ int i18n_load(const char *dir, struct err *e);
 void i18n_free(void);
 /* The translation of msgid in lang, or msgid itself. */
 const char *i18n_get(const char *lang, const char *msgid);
+/* The language of the request this thread is serving (NULL: French); err_tr and
+ * err_set follow it once i18n_load has run. */
+void i18n_use(const char *lang);
 /* "fr" or "en": an explicit choice (cookie) wins, then Accept-Language, then French. */
 const char *i18n_negotiate(const char *choice, const char *accept_language);
 

@@ -204,6 +204,7 @@ int web_handle(struct req *r)
     c->user.role = ROLE_ANON;
     c->api = strncmp(r->path, "/api/", 5) == 0;
     pick_lang(c);
+    i18n_use(c->lang); /* domain messages (err_set) come out in the visitor's language */
     int rc = 0;
 
     if (r->bad) {
@@ -286,5 +287,6 @@ done:
     if (c->db)
         db_pool_put(g_app.pool, c->db);
     c->db = NULL;
+    i18n_use(NULL);
     return rc;
 }

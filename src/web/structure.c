@@ -220,7 +220,7 @@ int web_structure_list(struct ctx *c)
 
     struct coordination *coords;
     int ncoords;
-    if (coordination_list(db, c->a, &coords, &ncoords, &e))
+    if (coordination_names(db, c->a, &coords, &ncoords, &e))
         return web_err(c, &e);
 
     /* each bad criterion is reported next to its field; the page answers 400 */

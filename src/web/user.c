@@ -75,7 +75,7 @@ int user_coords_load(struct ctx *c, struct user_coords *cs, struct err *e)
 {
     cs->items = NULL;
     cs->n = 0;
-    return coordination_list(web_db(c), c->a, &cs->items, &cs->n, e);
+    return coordination_names(web_db(c), c->a, &cs->items, &cs->n, e);
 }
 
 const struct coordination *user_coords_find(const struct user_coords *cs, int64_t id)
