@@ -37,7 +37,7 @@ run_unit() { # build dir, label
     name=$(basename "$t")
     log="$out/$label-$name.log"
     if [ "$name" = test_tpl_spec ]; then
-      "$t" ../shared/conformance/mustache >"$log" 2>&1; rc=$?
+      "$t" tests/conformance/mustache >"$log" 2>&1; rc=$?
       line=$(grep -E '^tpl-spec: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
       p=$(echo "$line" | awk '{print $2}'); f=$(echo "$line" | awk '{print $4}')
       p=${p:-0}; f=${f:-1}

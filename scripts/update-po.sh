@@ -1,8 +1,8 @@
 #!/bin/sh
 # Extracts every user-facing message (French message ids) into po/lanterne.pot and merges
 # it into every po/*.po (creating po/en.po the first time): from templates ({{_ Texte}})
-# and from C (web_t, web_error, web_flash, web_problem_fields, err_set, err_field, N_
-# markers, and the field_error / login_form helpers). Run after changing texts, then
+# and from C (web_t, web_tf, web_error, web_flash, web_problem_fields, err_set, err_field,
+# err_tr, N_ markers, and the field_error helper). Run after changing texts, then
 # translate the empty msgstr of po/en.po; `make build` compiles it. See docs/i18n.md.
 set -eu
 cd "$(dirname "$0")/.."
@@ -18,9 +18,9 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 find src -name '*.c' -o -name '*.h' | LC_ALL=C sort >"$tmp/files"
 xgettext --from-code=UTF-8 --language=C --no-wrap --sort-output -o "$tmp/c.pot" \
   --add-comments=TRANSLATORS: \
-  --keyword= --keyword=web_t:2 --keyword=web_error:3 --keyword=web_flash:2 \
-  --keyword=web_problem_fields:3 --keyword=err_set:3 --keyword=err_field:4 --keyword=N_ \
-  --keyword=field_error:4 --keyword=login_form:5 \
+  --keyword= --keyword=web_t:2 --keyword=web_tf:2 --keyword=web_error:3 --keyword=web_flash:2 \
+  --keyword=web_problem_fields:3 --keyword=err_set:3 --keyword=err_field:4 --keyword=err_tr \
+  --keyword=N_ --keyword=field_error:4 \
   --files-from="$tmp/files" --package-name=lanterne
 
 # ---- templates ----------------------------------------------------------------------------

@@ -29,7 +29,7 @@ static const char *const role_names[] = {"anonymous", "participant", "supervisor
 #define USER_COLS                                                                                  \
     "id, login, display_name, email, role, coordination_id, disabled, is_demo, created_at"
 
-static const char *bad_credentials = "Identifiant ou mot de passe incorrect.";
+static const char *const bad_credentials = N_("Identifiant ou mot de passe incorrect.");
 
 const char *account_role_name(enum role r)
 {
@@ -104,7 +104,6 @@ static int check_display_name(const char *in, char out[DISPLAY_NAME_BYTES], stru
 /* The shape rules are valid_email's; the length and UTF-8 checks are the account's own. */
 static int check_email(const char *s, struct err *e)
 {
-    static const char *msg = "L'adresse e-mail n'a pas l'air valide (exemple : nom@domaine.fr).";
     if (!s || !*s)
         return 0;
     size_t n = strlen(s);
@@ -112,7 +111,8 @@ static int check_email(const char *s, struct err *e)
         return err_field(e, 422, "email", "L'adresse e-mail doit comporter au plus %d caractères.",
                          ACCOUNT_EMAIL_MAX);
     if (!text_utf8_valid(s, n) || !valid_email(s, VALID_EMAIL_LOCAL_MAX))
-        return err_field(e, 422, "email", "%s", msg);
+        return err_field(e, 422, "email",
+                         "L'adresse e-mail n'a pas l'air valide (exemple : nom@domaine.fr).");
     return 0;
 }
 
@@ -691,7 +691,7 @@ int account_authenticate(struct db *db, struct arena *ar, const char *login, con
     if (!ok || acc.disabled) {
         if (record_failure(db, login_scope, addr ? addr_scope : NULL, now, e))
             return -1;
-        return err_set(e, 401, "%s", bad_credentials);
+        return err_set(e, 401, "%s", err_tr(bad_credentials));
     }
 
     if (db_execf(db, e, "DELETE FROM login_failures WHERE scope = ?", "s", login_scope) < 0)
@@ -717,10 +717,10 @@ int account_authenticate(struct db *db, struct arena *ar, const char *login, con
 const char *account_role_label(enum role r)
 {
     switch (r) {
-    case ROLE_ADMIN: return "Administrateur·rice national·e";
-    case ROLE_COORDINATOR: return "Coordinateur·rice régional·e";
-    case ROLE_SUPERVISOR: return "Encadrant·e";
-    case ROLE_PARTICIPANT: return "Participant·e";
-    default: return "Visiteur·euse";
+    case ROLE_ADMIN: return N_("Administrateur·rice national·e");
+    case ROLE_COORDINATOR: return N_("Coordinateur·rice régional·e");
+    case ROLE_SUPERVISOR: return N_("Encadrant·e");
+    case ROLE_PARTICIPANT: return N_("Participant·e");
+    default: return N_("Visiteur·euse");
     }
 }

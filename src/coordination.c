@@ -292,18 +292,20 @@ static const char *trim(struct arena *a, const char *s)
 }
 
 /* Valid UTF-8, at most max characters, and no control characters except line breaks and
- * tabs where multiline is set: a stray control byte breaks JSON consumers and CSV exports. */
+ * tabs where multiline is set: a stray control byte breaks JSON consumers and CSV exports.
+ * label is the field's name, a message id marked with N_ and translated here. */
 static int check_text(const char *v, const char *field, const char *label, size_t max,
                       int multiline, struct err *e)
 {
     size_t n = strlen(v);
     long chars = text_utf8_len(v, n);
     if (chars < 0)
-        return err_field(e, 422, field, "%s : le texte n'est pas lisible (UTF-8 invalide).", label);
+        return err_field(e, 422, field, "%s : le texte n'est pas lisible (UTF-8 invalide).",
+                         err_tr(label));
     if ((size_t)chars > max)
-        return err_field(e, 422, field, "%s : %zu caractères au plus.", label, max);
+        return err_field(e, 422, field, "%s : %zu caractères au plus.", err_tr(label), max);
     if (text_has_control(v, n, multiline))
-        return err_field(e, 422, field, "%s : caractère de contrôle interdit.", label);
+        return err_field(e, 422, field, "%s : caractère de contrôle interdit.", err_tr(label));
     return 0;
 }
 
@@ -441,7 +443,7 @@ static int check_fields(struct db *db, struct arena *a, const struct coordinatio
 
     if (!*out->name)
         return err_field(e, 422, "name", "Le nom est obligatoire.");
-    if (check_text(out->name, "name", "Nom", COORDINATION_NAME_MAX, 0, e))
+    if (check_text(out->name, "name", N_("Nom"), COORDINATION_NAME_MAX, 0, e))
         return -1;
 
     if (!*out->slug) {
@@ -470,27 +472,28 @@ static int check_fields(struct db *db, struct arena *a, const struct coordinatio
         return err_field(e, 422, "kind",
                          "Le type doit être « national » ou « regional » (régional).");
 
-    if (check_text(out->description, "description", "Description", COORDINATION_TEXT_MAX, 1, e) ||
-        check_text(out->address, "address", "Adresse", COORDINATION_FIELD_MAX, 1, e) ||
-        check_text(out->email, "email", "E-mail", COORDINATION_FIELD_MAX, 0, e))
+    if (check_text(out->description, "description", N_("Description"), COORDINATION_TEXT_MAX, 1,
+                   e) ||
+        check_text(out->address, "address", N_("Adresse"), COORDINATION_FIELD_MAX, 1, e) ||
+        check_text(out->email, "email", N_("E-mail"), COORDINATION_FIELD_MAX, 0, e))
         return -1;
     if (*out->email && !valid_email(out->email, VALID_EMAIL_LOCAL_MAX))
         return err_field(e, 422, "email",
                          "L'adresse e-mail n'a pas la bonne forme (exemple : "
                          "contact@exemple.fr).");
-    if (check_text(out->phone, "phone", "Téléphone", COORDINATION_FIELD_MAX, 0, e))
+    if (check_text(out->phone, "phone", N_("Téléphone"), COORDINATION_FIELD_MAX, 0, e))
         return -1;
     if (*out->phone && !phone_ok(out->phone))
         return err_field(e, 422, "phone",
                          "Le numéro de téléphone ne peut contenir que des chiffres, des espaces "
                          "et les signes + . - ( ) /.");
-    if (check_text(out->website, "website", "Site web", COORDINATION_FIELD_MAX, 0, e))
+    if (check_text(out->website, "website", N_("Site web"), COORDINATION_FIELD_MAX, 0, e))
         return -1;
     if (*out->website && !valid_http_url(out->website))
         return err_field(e, 422, "website",
                          "L'adresse du site doit commencer par http:// ou https:// (exemple : "
                          "https://www.exemple.fr).");
-    if (check_text(out->logo, "logo", "Logo", COORDINATION_FIELD_MAX, 0, e))
+    if (check_text(out->logo, "logo", N_("Logo"), COORDINATION_FIELD_MAX, 0, e))
         return -1;
     if (*out->logo && !logo_ok(out->logo))
         return err_field(e, 422, "logo",

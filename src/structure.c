@@ -12,23 +12,23 @@
 #include "core/valid.h"
 
 const struct structure_type structure_types[] = {
-    {"municipality", "Commune / municipalité"},
-    {"intercommunality", "Intercommunalité"},
-    {"social_centre", "Centre social"},
-    {"youth_club", "Maison des jeunes / MJC"},
-    {"association", "Association"},
-    {"cinema", "Cinéma"},
-    {"pjj_unit", "Unité de la protection judiciaire de la jeunesse"},
-    {"medico_social", "Établissement médico-social"},
-    {"hospital", "Hôpital"},
-    {"prison", "Établissement pénitentiaire"},
-    {"school", "Établissement scolaire"},
-    {"other", "Autre"},
+    {"municipality", N_("Commune / municipalité")},
+    {"intercommunality", N_("Intercommunalité")},
+    {"social_centre", N_("Centre social")},
+    {"youth_club", N_("Maison des jeunes / MJC")},
+    {"association", N_("Association")},
+    {"cinema", N_("Cinéma")},
+    {"pjj_unit", N_("Unité de la protection judiciaire de la jeunesse")},
+    {"medico_social", N_("Établissement médico-social")},
+    {"hospital", N_("Hôpital")},
+    {"prison", N_("Établissement pénitentiaire")},
+    {"school", N_("Établissement scolaire")},
+    {"other", N_("Autre")},
     {NULL, NULL},
 };
 
-static const char OUTSIDE_TERRITORY[] =
-    "Cette structure n'est pas dans le territoire de votre coordination.";
+static const char *const OUTSIDE_TERRITORY =
+    N_("Cette structure n'est pas dans le territoire de votre coordination.");
 
 const char *structure_type_label(const char *code)
 {
@@ -58,17 +58,18 @@ static char *trimmed(struct arena *a, const char *s)
 
 /* Length and character checks shared by every free-text field. Control characters have no
  * place in a name or an address (they hide text and break exports); only the description
- * (multiline) may hold line breaks and tabs. what is the French subject of the message
- * ("Le nom", "L'adresse") so messages read naturally. */
+ * (multiline) may hold line breaks and tabs. what is the subject of the message, a message
+ * id marked with N_ ("Le nom", "L'adresse") translated here, so messages read naturally. */
 static int check_text(const char *v, const char *field, const char *what, size_t max, int multiline,
                       struct err *e)
 {
     size_t n = strlen(v);
     long chars = text_utf8_len(v, n);
     if (chars < 0 || text_has_control(v, n, multiline))
-        return err_field(e, 422, field, "%s contient des caractères invalides.", what);
+        return err_field(e, 422, field, "%s contient des caractères invalides.", err_tr(what));
     if ((size_t)chars > max)
-        return err_field(e, 422, field, "%s doit comporter au plus %zu caractères.", what, max);
+        return err_field(e, 422, field, "%s doit comporter au plus %zu caractères.", err_tr(what),
+                         max);
     return 0;
 }
 
@@ -120,7 +121,7 @@ static int validate(struct arena *a, const struct structure_input *in, struct cl
 
     if (!*out->name)
         return err_field(e, 422, "name", "Le nom est obligatoire.");
-    if (check_text(out->name, "name", "Le nom", STRUCTURE_NAME_MAX, 0, e))
+    if (check_text(out->name, "name", N_("Le nom"), STRUCTURE_NAME_MAX, 0, e))
         return -1;
     if (!*out->type)
         return err_field(e, 422, "type", "Le type de structure est obligatoire.");
@@ -128,16 +129,16 @@ static int validate(struct arena *a, const struct structure_input *in, struct cl
         return err_field(e, 422, "type", "Type de structure inconnu.");
     if (!*out->commune_code)
         return err_field(e, 422, "commune_code", "La commune est obligatoire.");
-    if (check_text(out->commune_code, "commune_code", "Le code de commune", STRUCTURE_FIELD_MAX, 0,
-                   e))
+    if (check_text(out->commune_code, "commune_code", N_("Le code de commune"), STRUCTURE_FIELD_MAX,
+                   0, e))
         return -1;
-    if (check_text(out->address, "address", "L'adresse", STRUCTURE_FIELD_MAX, 0, e) ||
-        check_text(out->email, "email", "L'adresse e-mail", STRUCTURE_FIELD_MAX, 0, e) ||
+    if (check_text(out->address, "address", N_("L'adresse"), STRUCTURE_FIELD_MAX, 0, e) ||
+        check_text(out->email, "email", N_("L'adresse e-mail"), STRUCTURE_FIELD_MAX, 0, e) ||
         check_email(out->email, e) ||
-        check_text(out->phone, "phone", "Le téléphone", STRUCTURE_FIELD_MAX, 0, e) ||
-        check_text(out->website, "website", "Le site web", STRUCTURE_FIELD_MAX, 0, e) ||
+        check_text(out->phone, "phone", N_("Le téléphone"), STRUCTURE_FIELD_MAX, 0, e) ||
+        check_text(out->website, "website", N_("Le site web"), STRUCTURE_FIELD_MAX, 0, e) ||
         check_website(out->website, e) ||
-        check_text(out->description, "description", "La description", STRUCTURE_TEXT_MAX, 1, e))
+        check_text(out->description, "description", N_("La description"), STRUCTURE_TEXT_MAX, 1, e))
         return -1;
     out->name_norm = text_norm(a, out->name);
     return 0;
@@ -391,7 +392,7 @@ static int check_target(struct db *db, const struct account *u, const char *comm
     if (commune_coordination(db, commune_code, &coord, e))
         return -1;
     if (!structure_can_manage(u, coord))
-        return err_field(e, 403, "commune_code", "%s", OUTSIDE_TERRITORY);
+        return err_field(e, 403, "commune_code", "%s", err_tr(OUTSIDE_TERRITORY));
     return 0;
 }
 
@@ -456,7 +457,7 @@ static int begin_managed(struct db *db, struct arena *a, const struct account *u
     if (structure_get(db, a, id, old, e))
         return -1;
     if (!structure_can_manage(u, old->coordination_id))
-        return err_set(e, 403, "%s", OUTSIDE_TERRITORY);
+        return err_set(e, 403, "%s", err_tr(OUTSIDE_TERRITORY));
     return 0;
 }
 

@@ -19,11 +19,11 @@ enum {
 static const struct db_scheme {
     const char *prefix;
     const struct db_driver *drv;
-    const char *missing; /* why this scheme cannot be opened in this build */
+    int whole_url; /* the driver is given the URL with its scheme: libpq parses URIs itself */
 } db_schemes[] = {
-    {"sqlite:", &db_sqlite_driver, NULL},
-    {"postgresql://", NULL, "PostgreSQL support is not built yet; use sqlite:PATH"},
-    {"postgres://", NULL, "PostgreSQL support is not built yet; use sqlite:PATH"},
+    {"sqlite:", &db_sqlite_driver, 0},
+    {"postgresql://", &db_pg_driver, 1},
+    {"postgres://", &db_pg_driver, 1},
 };
 
 int db_open(const char *url, struct db **out, struct err *e)
@@ -36,9 +36,7 @@ int db_open(const char *url, struct db **out, struct err *e)
         size_t n = strlen(sc->prefix);
         if (strncmp(url, sc->prefix, n) != 0)
             continue;
-        if (!sc->drv)
-            return err_set(e, 500, "%s", sc->missing);
-        *out = sc->drv->open(url + n, e);
+        *out = sc->drv->open(sc->whole_url ? url : url + n, e);
         return *out ? 0 : -1;
     }
     /* only the scheme is repeated: the rest of a URL may hold a password */
@@ -48,8 +46,9 @@ int db_open(const char *url, struct db **out, struct err *e)
         n = DB_URL_SCHEME_MAX;
         more = "...";
     }
-    return err_set(e, 500, "unsupported database URL \"%.*s%s\"; use sqlite:PATH", (int)n, url,
-                   more);
+    return err_set(e, 500,
+                   "unsupported database URL \"%.*s%s\"; use sqlite:PATH or postgresql://...",
+                   (int)n, url, more);
 }
 
 void db_close(struct db *db)
@@ -86,6 +85,11 @@ void db_set_user_data(struct db *db, void *data, void (*free_fn)(void *))
 const char *db_dialect(const struct db *db)
 {
     return db->drv->dialect;
+}
+
+const char *db_sql_skip_locked(const struct db *db)
+{
+    return strcmp(db_dialect(db), "postgresql") == 0 ? " FOR UPDATE SKIP LOCKED" : "";
 }
 
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err *e)
@@ -375,6 +379,8 @@ struct db *db_pool_get(struct db_pool *p)
         pthread_cond_wait(&p->freed, &p->mu);
     struct db *db = p->free[--p->nfree];
     pthread_mutex_unlock(&p->mu);
+    if (db->drv->revive)
+        db->drv->revive(db);
     return db;
 }
 

@@ -1,5 +1,5 @@
 /* db: the one small interface all SQL passes through.
- * Drivers (SQLite now, PostgreSQL later) sit behind it; domain modules use only this. */
+ * Drivers (SQLite, PostgreSQL) sit behind it; domain modules use only this. */
 #ifndef LANTERNE_DB_H
 #define LANTERNE_DB_H
 
@@ -14,19 +14,29 @@ struct db_stmt; /* a prepared statement */
 
 enum { DB_DONE = 0, DB_ROW = 1 };
 
-/* URL forms: "sqlite:/abs/path.db", "sqlite:relative.db", "sqlite::memory:".
- * (later: "postgresql://..."). Opening applies WAL mode, a busy timeout and foreign keys. */
+/* URL forms: "sqlite:/abs/path.db", "sqlite:relative.db", "sqlite::memory:" (opening applies
+ * WAL mode, a busy timeout and foreign keys), and libpq connection URIs "postgresql://..." or
+ * "postgres://...", e.g. "postgresql://user@host/db" or "postgresql:///db?host=/run/dir". */
 int db_open(const char *url, struct db **out, struct err *e);
 void db_close(struct db *db);
-const char *db_dialect(const struct db *db); /* "sqlite" (later "postgresql") */
+const char *db_dialect(const struct db *db); /* "sqlite" or "postgresql" */
+/* What to append to a "SELECT ... LIMIT n" that picks rows to update so that concurrent
+ * transactions skip them instead of waiting or taking them too: " FOR UPDATE SKIP LOCKED" on
+ * PostgreSQL, "" on SQLite (whose BEGIN IMMEDIATE transactions are single-writer already). */
+const char *db_sql_skip_locked(const struct db *db);
 
 struct db_pool *db_pool_open(const char *url, int size, struct err *e);
-struct db *db_pool_get(struct db_pool *p);          /* blocks until a connection is free */
+/* Blocks until a connection is free. A PostgreSQL connection found broken (server restart)
+ * is reconnected here; the statement that met the break failed with a 500. */
+struct db *db_pool_get(struct db_pool *p);
 void db_pool_put(struct db_pool *p, struct db *db); /* rolls back a transaction left open */
 void db_pool_close(struct db_pool *p);
 
 /* SQL uses '?' placeholders (the pg driver rewrites them to $n). Statements are cached
- * per connection by their SQL text: prepare is cheap the second time. Always finalize. */
+ * per connection by their SQL text: prepare is cheap the second time. Always finalize.
+ * Type names are SQLite's: on PostgreSQL INTEGER means BIGINT and REAL DOUBLE PRECISION.
+ * On PostgreSQL a statement that fails inside a transaction ends it for the database:
+ * the outermost db_commit then fails and rolls back (on SQLite only that statement fails). */
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err *e);
 int db_bind_int(struct db_stmt *s, int idx, int64_t v); /* idx from 1 */
 int db_bind_double(struct db_stmt *s, int idx, double v);
@@ -45,7 +55,8 @@ const char *db_col_text(struct db_stmt *s, int col);
 size_t db_col_len(struct db_stmt *s, int col);
 void db_finalize(struct db_stmt *s); /* resets a cached statement, frees an uncached one */
 
-/* Convenience: run SQL with no parameters and no result (may hold several statements). */
+/* Convenience: run SQL with no parameters and no result (may hold several statements).
+ * Written as for SQLite: the pg driver turns "INTEGER PRIMARY KEY" into an identity column. */
 int db_exec(struct db *db, const char *sql, struct err *e);
 /* Run a statement with printf-like typed parameters given as a format string:
  * 'i' int64_t, 'd' double, 's' const char * (NULL -> NULL). Returns rows changed or -1. */
@@ -75,5 +86,34 @@ void db_set_user_data(struct db *db, void *data, void (*free_fn)(void *));
  * called inside one; fails if the database is newer than the program. */
 int db_migrate(struct db *db, struct err *e);
 int db_schema_version(struct db *db); /* highest applied migration number, 0 if none */
+
+/* Full-text search, the same on every engine: accents, case and punctuation are ignored, and
+ * every word of the query must begin a word of the text ("saint-eti" and "ETI saint" find
+ * "Saint-Étienne", "tienne" does not). A migration declares an index with a comment line
+ *     -- @search <index> ON <table>(<key column>) USING (<text column>)
+ * and each engine builds its own structure, kept in step with the table by triggers
+ * (SQLite: FTS5; PostgreSQL: a tsvector with unaccent, which needs the unaccent extension or
+ * the right to create it). Hits come shortest text first, then by key in byte order: for
+ * names, the closest to what was typed, identical on both engines; callers re-rank as they
+ * need (by population for communes). */
+enum {
+    DB_SEARCH_QUERY_MAX = 200, /* bytes of query text; longer is refused (400) */
+    DB_SEARCH_WORDS_MAX = 10,  /* words in a query; more is refused (400) */
+    DB_SEARCH_LIMIT_MAX = 1000 /* hits one call may ask for */
+};
+
+struct arena;
+
+struct db_search_hit {
+    const char *key; /* the key column's value as text, in the caller's arena */
+};
+
+/* The same as a `-- @search` line, for an index made outside migrations (tests, tools):
+ * spec is what follows "@search". Fills the index from the rows already in the table. */
+int db_search_create(struct db *db, const char *spec, struct err *e);
+/* Up to limit hits (1..DB_SEARCH_LIMIT_MAX) for query in the named index; a query with no
+ * words gives no hits. hits is allocated in a. */
+int db_search(struct db *db, struct arena *a, const char *index, const char *query, int limit,
+              struct db_search_hit **hits, int *n, struct err *e);
 
 #endif

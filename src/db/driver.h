@@ -9,7 +9,13 @@
 #include "core/err.h"
 #include "db/db.h"
 
-enum { DB_BIND_MSG_MAX = 128 };
+enum {
+    DB_BIND_MSG_MAX = 128,
+    DB_IDENT_MAX = 40 /* longest table, column or index name the db layer splices into SQL */
+};
+
+struct arena;
+struct db_search_spec;
 
 /* The engine-independent part of a connection. A driver allocates a larger struct whose
  * first member is this one, so db.c can keep the transaction count without knowing it. */
@@ -31,7 +37,8 @@ struct db_stmt {
 struct db_driver {
     const char *dialect;
     const char *begin_sql; /* how the outermost transaction starts on this engine */
-    /* target is the URL with the scheme removed; returns NULL with e filled */
+    /* target is the URL without its scheme, or whole for drivers that parse URLs themselves
+     * (see db.c); returns NULL with e filled */
     struct db *(*open)(const char *target, struct err *e);
     void (*close)(struct db *db);
     int (*exec)(struct db *db, const char *sql, struct err *e);
@@ -54,8 +61,42 @@ struct db_driver {
     const char *(*col_text)(struct db_stmt *s, int col);
     size_t (*col_len)(struct db_stmt *s, int col);
     void (*finalize)(struct db_stmt *s);
+
+    /* Optional (NULL = nothing to do). Called by db_pool_get before handing a connection
+     * out: a driver whose connections can drop (a server restart) reconnects here. */
+    void (*revive)(struct db *db);
+    /* Optional. Taken (take = 1) and released (take = 0) around db_migrate where BEGIN alone
+     * does not keep two processes from migrating at once. */
+    int (*migrate_lock)(struct db *db, int take, struct err *e);
+
+    /* Full-text search (search.c holds what engines share). search_create runs the engine's
+     * DDL for an index already validated by search.c; search_sql is the query for an index
+     * taking two parameters, the match expression and the limit, and yielding the key;
+     * search_match builds that expression from normalized words. */
+    int (*search_create)(struct db *db, const struct db_search_spec *sp, struct err *e);
+    char *(*search_sql)(struct arena *a, const char *index);
+    char *(*search_match)(struct arena *a, const char *const *words, int n);
 };
 
+/* A search index as declared by a `-- @search` line; every name is a checked identifier. */
+struct db_search_spec {
+    char index[DB_IDENT_MAX + 1];
+    char table[DB_IDENT_MAX + 1];
+    char key[DB_IDENT_MAX + 1];
+    char text[DB_IDENT_MAX + 1];
+};
+
+/* The expression both engines store as the searchable text of a row: ligatures spelled out,
+ * which PostgreSQL's unaccent does but SQLite's remove_diacritics does not, so "coeur" finds
+ * "Cœur" on both. %s is the column. */
+#define DB_SEARCH_FOLD                                                                             \
+    "replace(replace(replace(replace(replace(replace(coalesce(%s, ''), 'œ', 'oe'), 'Œ', 'Oe'), "  \
+    "'æ', 'ae'), 'Æ', 'Ae'), 'ß', 'ss'), 'ẞ', 'Ss')"
+
+/* Applies the `-- @search` lines of a migration's SQL (migrate.c calls it after the SQL). */
+int db_search_directives(struct db *db, const char *sql, struct err *e);
+
 extern const struct db_driver db_sqlite_driver;
+extern const struct db_driver db_pg_driver;
 
 #endif

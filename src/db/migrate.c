@@ -52,6 +52,10 @@ static int migrate_one(struct db *db, const struct db_migration *m, struct err *
     if (!applied) {
         if (db_exec(db, m->sql, e))
             goto fail;
+        /* after the SQL, so an index may be declared next to its table and filled from
+         * rows the same migration inserted */
+        if (db_search_directives(db, m->sql, e))
+            goto fail;
         if (db_execf(db, e,
                      "INSERT INTO schema_migrations (number, name, applied_at) "
                      "VALUES (?, ?, ?)",
@@ -68,15 +72,8 @@ report:
     return err_set(e, 500, "migration %s failed and was rolled back: %s", m->name, why);
 }
 
-int db_migrate(struct db *db, struct err *e)
+static int migrate_all(struct db *db, int latest, struct err *e)
 {
-    int latest = 0;
-    err_clear(e);
-    if (migrate_check_table(&latest, e))
-        return -1;
-    /* DDL and the per-migration transactions cannot nest inside a caller's transaction */
-    if (db->tx_depth > 0)
-        return err_set(e, 500, "db_migrate must not run inside a transaction");
     if (db_exec(db, sql_create_table, e))
         return -1;
     int have = db_schema_version(db);
@@ -89,6 +86,28 @@ int db_migrate(struct db *db, struct err *e)
         if (migrate_one(db, m, e))
             return -1;
     return 0;
+}
+
+int db_migrate(struct db *db, struct err *e)
+{
+    int latest = 0;
+    err_clear(e);
+    if (migrate_check_table(&latest, e))
+        return -1;
+    /* DDL and the per-migration transactions cannot nest inside a caller's transaction */
+    if (db->tx_depth > 0)
+        return err_set(e, 500, "db_migrate must not run inside a transaction");
+    /* On PostgreSQL, BEGIN takes no lock: two servers starting together would both see a
+     * migration as missing (or race on CREATE TABLE IF NOT EXISTS), so the driver
+     * serializes the whole run. SQLite's BEGIN IMMEDIATE already does. */
+    if (db->drv->migrate_lock && db->drv->migrate_lock(db, 1, e))
+        return -1;
+    int rc = migrate_all(db, latest, e);
+    if (db->drv->migrate_lock) {
+        struct err ignored;
+        db->drv->migrate_lock(db, 0, &ignored);
+    }
+    return rc;
 }
 
 int db_schema_version(struct db *db)

@@ -372,6 +372,97 @@ static void sq_finalize(struct db_stmt *s)
     free(q);
 }
 
+/* Search on FTS5. The FTS table takes its text from <index>_doc, an ordinary table with the
+ * key UNIQUE, rather than from the indexed table itself: the indexed table's rowid may change
+ * (VACUUM renumbers tables without an INTEGER PRIMARY KEY), and removing a row by key from
+ * an FTS table alone would scan it all, which a 35,000-commune re-import cannot afford.
+ * Triggers keep <table> -> <index>_doc -> <index> in step; an update that leaves the key
+ * and the text alone (an upsert of unchanged data) does no index work. */
+static int sq_search_create(struct db *db, const struct db_search_spec *sp, struct err *e)
+{
+    struct arena *a = arena_new();
+    const char *ix = sp->index, *t = sp->table, *k = sp->key, *x = sp->text;
+    const char *fold_new = arena_printf(a, DB_SEARCH_FOLD, arena_printf(a, "new.%s", x));
+    const char *fold_row = arena_printf(a, DB_SEARCH_FOLD, x);
+    const char *parts[] = {
+        arena_printf(a,
+                     "CREATE TABLE %s_doc (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+                     " body TEXT NOT NULL)",
+                     ix),
+        arena_printf(a,
+                     "CREATE VIRTUAL TABLE %s USING fts5(key UNINDEXED, body, content='%s_doc',"
+                     " content_rowid='id', tokenize='unicode61 remove_diacritics 2',"
+                     " prefix='1 2 3')",
+                     ix, ix),
+        arena_printf(a,
+                     "CREATE TRIGGER %s_doc_ai AFTER INSERT ON %s_doc BEGIN"
+                     " INSERT INTO %s (rowid, key, body) VALUES (new.id, new.key, new.body); END",
+                     ix, ix, ix),
+        arena_printf(a,
+                     "CREATE TRIGGER %s_doc_ad AFTER DELETE ON %s_doc BEGIN"
+                     " INSERT INTO %s (%s, rowid, key, body)"
+                     " VALUES ('delete', old.id, old.key, old.body); END",
+                     ix, ix, ix, ix),
+        arena_printf(a,
+                     "CREATE TRIGGER %s_doc_au AFTER UPDATE ON %s_doc BEGIN"
+                     " INSERT INTO %s (%s, rowid, key, body)"
+                     " VALUES ('delete', old.id, old.key, old.body);"
+                     " INSERT INTO %s (rowid, key, body) VALUES (new.id, new.key, new.body); END",
+                     ix, ix, ix, ix, ix),
+        arena_printf(a,
+                     "CREATE TRIGGER %s_ai AFTER INSERT ON %s BEGIN"
+                     " INSERT INTO %s_doc (key, body) VALUES (new.%s, %s); END",
+                     ix, t, ix, k, fold_new),
+        arena_printf(a,
+                     "CREATE TRIGGER %s_ad AFTER DELETE ON %s BEGIN"
+                     " DELETE FROM %s_doc WHERE key = old.%s; END",
+                     ix, t, ix, k),
+        arena_printf(a,
+                     "CREATE TRIGGER %s_au AFTER UPDATE OF %s, %s ON %s"
+                     " WHEN old.%s IS NOT new.%s OR old.%s IS NOT new.%s BEGIN"
+                     " UPDATE %s_doc SET key = new.%s, body = %s WHERE key = old.%s; END",
+                     ix, k, x, t, k, k, x, x, ix, k, fold_new, k),
+        arena_printf(a, "INSERT INTO %s_doc (key, body) SELECT %s, %s FROM %s", ix, k, fold_row,
+                     t),
+    };
+    int rc = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0] && rc == 0; i++)
+        rc = sq_exec(db, parts[i], e);
+    arena_free(a);
+    return rc;
+}
+
+static char *sq_search_sql(struct arena *a, const char *index)
+{
+    return arena_printf(a, "SELECT key FROM %s WHERE %s MATCH ? ORDER BY length(body), key LIMIT ?",
+                        index, index);
+}
+
+/* "w1"* AND "w2"*: each word a quoted prefix, so no word can be read as FTS5 syntax. */
+static char *sq_search_match(struct arena *a, const char *const *words, int n)
+{
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        len += 2 * strlen(words[i]) + 8;
+    char *out = arena_alloc(a, len + 1), *o = out;
+    for (int i = 0; i < n; i++) {
+        if (i > 0) {
+            memcpy(o, " AND ", 5);
+            o += 5;
+        }
+        *o++ = '"';
+        for (const char *w = words[i]; *w; w++) {
+            if (*w == '"')
+                *o++ = '"';
+            *o++ = *w;
+        }
+        *o++ = '"';
+        *o++ = '*';
+    }
+    *o = 0;
+    return out;
+}
+
 const struct db_driver db_sqlite_driver = {
     .dialect = "sqlite",
     /* IMMEDIATE takes the write lock at once: two deferred transactions that both read
@@ -397,4 +488,7 @@ const struct db_driver db_sqlite_driver = {
     .col_text = sq_col_text,
     .col_len = sq_col_len,
     .finalize = sq_finalize,
+    .search_create = sq_search_create,
+    .search_sql = sq_search_sql,
+    .search_match = sq_search_match,
 };

@@ -293,7 +293,7 @@ int svgmap_render(struct buf *out, const struct svgmap_shade *shades, size_t n, 
     if (!m)
         return -1;
     if (!title)
-        title = "Carte des départements";
+        title = err_tr(N_("Carte des départements"));
     if (!id || !*id)
         id = "svgmap";
 

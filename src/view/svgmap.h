@@ -32,7 +32,8 @@ const char *svgmap_source(void);
 
 /* Appends one inline <svg role="img"> to out: every département drawn as a path with
  * class "lvl-N" (N = its shade's level, 0 when it has none) and data-code, a <title> child
- * when its shade has a label; the accessible name is title (in a <title id="ID-title">).
+ * when its shade has a label; the accessible name is title (in a <title id="ID-title">;
+ * NULL gives "Carte des départements" in the language err_tr follows).
  * Overseas insets sit in a labelled row under the mainland. Colours belong to the site's
  * CSS (.svgmap .lvl-N): the markup has no style attribute, so a strict CSP holds. When a
  * code appears in several shades the last one wins. Returns 0, or -1 when no map is loaded

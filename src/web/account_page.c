@@ -9,7 +9,7 @@
 
 struct token_view {
     const char *name;       /* value kept in the create form */
-    const char *name_error; /* message next to it */
+    const char *name_error; /* message next to it, already translated */
     const char *plain;      /* a token just made, shown once */
     const char *plain_name;
 };
@@ -69,6 +69,9 @@ static int account_page(struct ctx *c, int status, const struct token_view *tv)
         json_t *o = json_object();
         json_object_set_new(o, "id", json_integer(tokens[i].id));
         json_object_set_new(o, "name", web_str(tokens[i].name));
+        /* the token's name inside a whole sentence: the quotes are the language's own */
+        json_object_set_new(o, "revoke_label",
+                            web_str(web_tf(c, "Révoquer le jeton « %s »", tokens[i].name)));
         json_object_set_new(o, "created", web_str(user_human_date(c, tokens[i].created_at, 1)));
         json_object_set_new(o, "created_iso", web_str(user_iso_utc(c, tokens[i].created_at)));
         if (tokens[i].last_used_at) {
@@ -85,11 +88,13 @@ static int account_page(struct ctx *c, int status, const struct token_view *tv)
     json_object_set_new(m, "token_name_max", json_integer(APITOKEN_NAME_MAX));
     json_object_set_new(m, "token_name", web_str(tv ? tv->name : ""));
     if (tv && tv->name_error)
-        json_object_set_new(m, "token_error", web_str(web_t(c, tv->name_error)));
+        json_object_set_new(m, "token_error", web_str(tv->name_error));
     if (tv && tv->plain) {
         json_t *o = json_object();
         json_object_set_new(o, "value", web_str(tv->plain));
         json_object_set_new(o, "name", web_str(tv->plain_name));
+        json_object_set_new(
+            o, "label", web_str(web_tf(c, "Jeton « %s »", tv->plain_name ? tv->plain_name : "")));
         json_object_set_new(m, "new_token", o);
     }
     /* the page may hold a fresh token: it must not sit in any cache */

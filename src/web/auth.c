@@ -12,6 +12,7 @@ static const char *safe_next(const char *next)
     return next;
 }
 
+/* error is a message in the request's language, or NULL. */
 static int login_form(struct ctx *c, int status, const char *login, const char *next,
                       const char *error)
 {
@@ -20,7 +21,7 @@ static int login_form(struct ctx *c, int status, const char *login, const char *
     json_object_set_new(m, "login", json_string(login ? login : ""));
     json_object_set_new(m, "next", json_string(safe_next(next)));
     if (error)
-        json_object_set_new(m, "error", json_string(web_t(c, error)));
+        json_object_set_new(m, "error", json_string(error));
     return web_page(c, status, "auth/login", m);
 }
 
@@ -38,7 +39,8 @@ int web_login_post(struct ctx *c)
     const char *next = http_form(c->r, "next");
     struct err e = {0};
     if (!login || !*login || !password || !*password)
-        return login_form(c, 422, login, next, "Saisissez votre identifiant et votre mot de passe.");
+        return login_form(c, 422, login, next,
+                          web_t(c, "Saisissez votre identifiant et votre mot de passe."));
     struct account user;
     if (account_authenticate(web_db(c), c->a, login, password, c->r->addr, &user, &e)) {
         if (e.status == 500)

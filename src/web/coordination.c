@@ -15,20 +15,23 @@ enum {
     FORM_DEPARTEMENTS_MAX = 256, /* départements kept from a form; the domain refuses more */
 };
 
-static const char MSG_SAVED[] = "Coordination enregistrée.";
-
 /* ---- shared helpers ---- */
 
 static const char *kind_label(struct ctx *c, const char *kind)
 {
-    return web_t(c, strcmp(kind, "national") == 0 ? "Coordination nationale"
-                                                  : "Coordination régionale");
+    return web_t(c, strcmp(kind, "national") == 0 ? N_("Coordination nationale")
+                                                  : N_("Coordination régionale"));
 }
 
+/* "12 structures": one message per case, chosen here, as French puts 0 in the singular and
+ * English does not. */
 static const char *structures_label(struct ctx *c, int64_t n)
 {
-    /* French puts 0 and 1 in the singular */
-    return web_t(c, n > 1 ? "structures" : "structure");
+    if (n == 0)
+        return web_t(c, "Aucune structure");
+    if (n == 1)
+        return web_t(c, "1 structure");
+    return web_tf(c, "%lld structures", (long long)n);
 }
 
 /* The name of département code, or NULL (a territory row always has one; the list may be
@@ -334,8 +337,7 @@ static const char *territory_map(struct ctx *c, const struct coordination *co,
         shades[i].level = MAP_LEVEL;
         shades[i].label = dep_label(c, deps, nd, co->departements[i]);
     }
-    const char *title =
-        arena_printf(c->a, "%s %s", web_t(c, "Carte du territoire de la coordination"), co->name);
+    const char *title = web_tf(c, "Carte du territoire de la coordination %s", co->name);
     struct buf b;
     buf_init(&b, 0);
     const char *svg = NULL;
@@ -437,7 +439,8 @@ static int form_page(struct ctx *c, int status, const struct coordination *cur,
     for (int i = 0; i < 2; i++) {
         json_t *k = json_object();
         json_object_set_new(k, "value", json_string(kind_values[i]));
-        json_object_set_new(k, "label", json_string(web_t(c, i == 0 ? "Régionale" : "Nationale")));
+        json_object_set_new(k, "label",
+                            json_string(web_t(c, i == 0 ? N_("Régionale") : N_("Nationale"))));
         json_object_set_new(k, "selected", json_boolean(strcmp(kind, kind_values[i]) == 0));
         json_array_append_new(kinds, k);
     }
@@ -472,7 +475,7 @@ static int form_page(struct ctx *c, int status, const struct coordination *cur,
     json_object_set_new(m, "departements", options);
 
     if (e && e->status) {
-        const char *msg = web_t(c, e->msg);
+        const char *msg = e->msg; /* translated when it was set */
         json_t *errors = json_object();
         if (e->field)
             json_object_set_new(errors, e->field, json_string(msg));
@@ -525,7 +528,7 @@ static int saved(struct ctx *c, int64_t id)
     struct coordination co;
     if (coordination_get_by_id(web_db(c), c->a, id, &co, &e))
         return web_err(c, &e);
-    web_flash(c, MSG_SAVED);
+    web_flash(c, "Coordination enregistrée.");
     struct buf loc;
     buf_init(&loc, 0);
     buf_puts(&loc, "/coordinations/");

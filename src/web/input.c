@@ -29,18 +29,18 @@ json_t *web_json_body(struct ctx *c, int *rc)
     json_t *j = NULL;
 
     if (!c->r->body.data || c->r->body.len == 0) {
-        msg = "Le corps de la requête est vide : un objet JSON est attendu.";
+        msg = N_("Le corps de la requête est vide : un objet JSON est attendu.");
         goto refuse;
     }
     /* a member given twice has no agreed meaning (first or last?): refused, not guessed */
     j = json_loadb(c->r->body.data, c->r->body.len, JSON_REJECT_DUPLICATES, &je);
     if (!j) {
-        msg = "Le corps de la requête n'est pas un JSON valide.";
+        msg = N_("Le corps de la requête n'est pas un JSON valide.");
         goto refuse;
     }
     if (!json_is_object(j)) {
         json_decref(j);
-        msg = "Le corps de la requête doit être un objet JSON.";
+        msg = N_("Le corps de la requête doit être un objet JSON.");
         goto refuse;
     }
     return j;

@@ -18,21 +18,22 @@ static const char *tr(void *ud, const char *msgid)
     return i18n_get(((struct ctx *)ud)->lang, msgid);
 }
 
+/* A message id: translated where it is shown. */
 static const char *status_title(int status, int api)
 {
     switch (status) {
-    case 400: return "Requête invalide";
-    case 401: return api ? "Authentification requise" : "Connexion requise";
-    case 403: return "Accès refusé";
-    case 404: return api ? "Ressource introuvable" : "Page introuvable";
-    case 405: return "Méthode non permise";
-    case 409: return "Conflit";
-    case 413: return "Contenu trop volumineux";
-    case 414: return "Adresse trop longue";
-    case 431: return "En-têtes trop volumineux";
-    case 422: return "Données invalides";
-    case 429: return "Trop de tentatives";
-    default: return "Erreur interne";
+    case 400: return N_("Requête invalide");
+    case 401: return api ? N_("Authentification requise") : N_("Connexion requise");
+    case 403: return N_("Accès refusé");
+    case 404: return api ? N_("Ressource introuvable") : N_("Page introuvable");
+    case 405: return N_("Méthode non permise");
+    case 409: return N_("Conflit");
+    case 413: return N_("Contenu trop volumineux");
+    case 414: return N_("Adresse trop longue");
+    case 431: return N_("En-têtes trop volumineux");
+    case 422: return N_("Données invalides");
+    case 429: return N_("Trop de tentatives");
+    default: return N_("Erreur interne");
     }
 }
 
@@ -129,8 +130,8 @@ int web_page(struct ctx *c, int status, const char *tpl, json_t *model)
     if (rc) {
         fprintf(stderr, "lanterne: render %s: %s\n", tpl, e.msg);
         buf_free(&out);
-        static const char msg[] = "Erreur interne (gabarit).\n";
-        return http_respond(c->r, 500, "text/plain; charset=utf-8", msg, sizeof msg - 1);
+        const char *msg = web_t(c, "Erreur interne (gabarit).");
+        return http_respond(c->r, 500, "text/plain; charset=utf-8", msg, strlen(msg));
     }
     remember(c, status, "text/html; charset=utf-8", &out);
     return http_respond_buf(c->r, status, "text/html; charset=utf-8", &out);
@@ -147,13 +148,14 @@ int web_json(struct ctx *c, int status, json_t *body)
     return http_respond_buf(c->r, status, "application/json", &b);
 }
 
+/* detail and the messages in fields are already in the request's language. */
 static int problem(struct ctx *c, int status, const char *detail, json_t *fields)
 {
     json_t *p = json_object();
     json_object_set_new(p, "type", json_string("about:blank"));
     json_object_set_new(p, "title", json_string(i18n_get(c->lang, status_title(status, c->api))));
     json_object_set_new(p, "status", json_integer(status));
-    json_object_set_new(p, "detail", json_string(i18n_get(c->lang, detail)));
+    json_object_set_new(p, "detail", json_string(detail));
     json_object_set_new(p, "instance", json_string(c->r->path));
     if (fields)
         json_object_set_new(p, "errors", fields);
@@ -165,32 +167,40 @@ static int problem(struct ctx *c, int status, const char *detail, json_t *fields
 
 int web_problem_fields(struct ctx *c, int status, const char *title, json_t *fields)
 {
-    return problem(c, status, title, fields);
+    return problem(c, status, web_t(c, title), fields);
 }
 
-int web_error(struct ctx *c, int status, const char *msg)
+/* The error page or problem for a message already in the request's language. */
+static int error_answer(struct ctx *c, int status, const char *msg)
 {
     if (c->api)
         return problem(c, status, msg, NULL);
     json_t *m = json_object();
     json_object_set_new(m, "status", json_integer(status));
     json_object_set_new(m, "title", json_string(i18n_get(c->lang, status_title(status, c->api))));
-    json_object_set_new(m, "message", json_string(i18n_get(c->lang, msg)));
+    json_object_set_new(m, "message", json_string(msg));
     return web_page(c, status, "error", m);
 }
 
+int web_error(struct ctx *c, int status, const char *msg)
+{
+    return error_answer(c, status, web_t(c, msg));
+}
+
+/* e->msg was translated when it was set (err_set follows the request's language), so it
+ * is shown as it is: translating it again would look an English text up as a French id. */
 int web_err(struct ctx *c, const struct err *e)
 {
     int status = e->status >= 400 && e->status < 600 ? e->status : 500;
     if (status == 500 && e->msg[0])
         fprintf(stderr, "lanterne: %s %s: %s\n", c->r->method, c->r->path, e->msg);
-    const char *msg = status == 500 ? "Une erreur interne est survenue." : e->msg;
+    const char *msg = status == 500 ? web_t(c, "Une erreur interne est survenue.") : e->msg;
     if (c->api && e->field) {
         json_t *f = json_object();
-        json_object_set_new(f, e->field, json_string(i18n_get(c->lang, msg)));
+        json_object_set_new(f, e->field, json_string(msg));
         return problem(c, status, msg, f);
     }
-    return web_error(c, status, msg);
+    return error_answer(c, status, msg);
 }
 
 int web_redirect(struct ctx *c, const char *location)

@@ -8,6 +8,7 @@
 #include "web/pagecache.h"
 
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -69,6 +70,23 @@ const char *web_param(struct ctx *c, int i)
 const char *web_t(struct ctx *c, const char *msgid)
 {
     return i18n_get(c->lang, msgid);
+}
+
+const char *web_tf(struct ctx *c, const char *fmt, ...)
+{
+    /* the catalog checks that a translation has the same conversions as its id */
+    const char *tf = web_t(c, fmt);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, tf, ap);
+    va_end(ap);
+    if (n < 0)
+        return "";
+    char *p = arena_alloc(c->a, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, tf, ap);
+    va_end(ap);
+    return p;
 }
 
 int web_is(struct ctx *c, enum role r)
@@ -209,10 +227,10 @@ int web_handle(struct req *r)
 
     if (r->bad) {
         rc = web_error(c, r->bad,
-                       r->bad == 400   ? "La requête est mal formée (encodage ou champs)."
-                       : r->bad == 414 ? "L'adresse demandée est trop longue."
-                       : r->bad == 431 ? "Les en-têtes de la requête sont trop volumineux."
-                                       : "La requête est trop volumineuse.");
+                       r->bad == 400   ? N_("La requête est mal formée (encodage ou champs).")
+                       : r->bad == 414 ? N_("L'adresse demandée est trop longue.")
+                       : r->bad == 431 ? N_("Les en-têtes de la requête sont trop volumineux.")
+                                       : N_("La requête est trop volumineuse."));
         goto done;
     }
 
@@ -237,8 +255,9 @@ int web_handle(struct req *r)
             http_add_header(r, "Allow", allow);
             rc = web_error(c, 405, "Cette méthode n'est pas permise sur cette adresse.");
         } else
-            rc = web_error(c, 404, c->api ? "Cette ressource n'existe pas."
-                                          : "Cette page n'existe pas.");
+            rc = web_error(c, 404,
+                           c->api ? N_("Cette ressource n'existe pas.")
+                                  : N_("Cette page n'existe pas."));
         goto done;
     }
     /* re-run the match to capture the parameters of the route found */
@@ -266,11 +285,13 @@ int web_handle(struct req *r)
             rc = web_redirect(c, buf_cstr(&loc));
             buf_free(&loc);
         } else if (c->user.role == ROLE_ANON)
-            rc = web_error(c, 401, c->api ? "Authentifiez-vous : session ou jeton d'API."
-                                          : "Connectez-vous pour accéder à cette page.");
+            rc = web_error(c, 401,
+                           c->api ? N_("Authentifiez-vous : session ou jeton d'API.")
+                                  : N_("Connectez-vous pour accéder à cette page."));
         else
-            rc = web_error(c, 403, c->api ? "Votre rôle ne permet pas cette opération."
-                                          : "Votre rôle ne permet pas d'accéder à cette page.");
+            rc = web_error(c, 403,
+                           c->api ? N_("Votre rôle ne permet pas cette opération.")
+                                  : N_("Votre rôle ne permet pas d'accéder à cette page."));
         goto done;
     }
     /* after the role check, so an anonymous API write learns it must authenticate (401) */

@@ -12,9 +12,6 @@
 
 enum { COMMUNE_CANDIDATES = 10 };
 
-static const char OUTSIDE_TERRITORY[] =
-    "Cette structure n'est pas dans le territoire de votre coordination.";
-
 /* ---- input helpers ---- */
 
 /* Lenient on purpose: a hand-edited or stale ?page= gives the first page, not an error. */
@@ -157,12 +154,12 @@ static json_t *type_options(struct ctx *c, const char *selected)
     return arr;
 }
 
-/* errors.{field} for the template, the message translated. */
+/* errors.{field} for the template (the message was translated when it was set). */
 static json_t *errors_json(struct ctx *c, const struct err *e)
 {
     json_t *o = json_object();
     if (e && e->field)
-        json_object_set_new(o, e->field, json_string(web_t(c, e->msg)));
+        json_object_set_new(o, e->field, json_string(e->msg));
     return o;
 }
 
@@ -315,10 +312,14 @@ int web_structure_list(struct ctx *c)
     json_object_set_new(m, "items", arr);
     json_object_set_new(m, "has_items", json_boolean(n > 0));
     json_object_set_new(m, "total", json_integer(total));
-    json_object_set_new(m, "total_one", json_boolean(total == 1));
-    json_object_set_new(m, "total_many", json_boolean(total > 1));
+    /* one message per case, chosen here: French puts 0 in the singular, English does not */
+    json_object_set_new(m, "total_label",
+                        web_str(total == 0   ? web_t(c, "Aucune structure")
+                                : total == 1 ? web_t(c, "1 structure")
+                                             : web_tf(c, "%lld structures", (long long)total)));
     json_object_set_new(m, "page", json_integer(f.page));
     json_object_set_new(m, "pages", json_integer(pages));
+    json_object_set_new(m, "page_label", web_str(web_tf(c, "Page %d sur %d", f.page, pages)));
     json_object_set_new(m, "paginated", json_boolean(pages > 1));
     if (f.page > 1)
         json_object_set_new(m, "prev_url", page_url(c, values, f.page - 1));
@@ -354,7 +355,8 @@ static int load_managed(struct ctx *c, struct structure *s, int *rc)
         return -1;
     }
     if (!structure_can_manage(&c->user, s->coordination_id)) {
-        *rc = web_error(c, 403, OUTSIDE_TERRITORY);
+        *rc = web_error(c, 403,
+                        "Cette structure n'est pas dans le territoire de votre coordination.");
         return -1;
     }
     return 0;
@@ -394,9 +396,9 @@ static int form_page(struct ctx *c, int status, int64_t id, const struct structu
     json_object_set_new(m, "errors", errors_json(c, e));
     if (e && e->status && e->field) {
         json_object_set_new(m, "field_error", json_string(e->field));
-        json_object_set_new(m, "field_message", json_string(web_t(c, e->msg)));
+        json_object_set_new(m, "field_message", json_string(e->msg));
     } else if (e && e->status) {
-        json_object_set_new(m, "error", json_string(web_t(c, e->msg)));
+        json_object_set_new(m, "error", json_string(e->msg));
     }
     json_object_set_new(m, "editing", json_boolean(id > 0));
     /* a new structure posts to the collection, an edit to the structure; cancel goes back */
@@ -494,6 +496,11 @@ int web_structure_delete_confirm(struct ctx *c)
         return rc;
     json_t *m = json_object();
     json_object_set_new(m, "s", structure_json(c, &s));
+    /* whole sentences with the name in them: word order and punctuation are the language's */
+    json_object_set_new(m, "title", web_str(web_tf(c, "Supprimer la structure %s", s.name)));
+    json_object_set_new(
+        m, "question",
+        web_str(web_tf(c, "Supprimer la structure %s ? Cette action est définitive.", s.name)));
     return web_page(c, 200, "structure/delete", m);
 }
 
@@ -510,18 +517,6 @@ int web_structure_delete(struct ctx *c)
 }
 
 /* ---- API ---- */
-
-/* Validation refusals carry their field as {"field": "message"}; the rest is a plain
- * problem (404, 403 without a field, 500). */
-static int api_fail(struct ctx *c, const struct err *e)
-{
-    if (e->status == 422 && e->field) {
-        json_t *f = json_object();
-        json_object_set_new(f, e->field, json_string(web_t(c, e->msg)));
-        return web_problem_fields(c, 422, e->msg, f);
-    }
-    return web_err(c, e);
-}
 
 int web_api_structure_list(struct ctx *c)
 {
@@ -630,7 +625,7 @@ static int read_json(json_t *root, struct structure_input *in, struct err *e)
 }
 
 /* Runs create (id 0) or update from the JSON body, then answers with the structure as
- * stored: refusals go through api_fail so each names its field. */
+ * stored: a refusal about a field names it ({"field": "message"}, web_err). */
 static int api_save(struct ctx *c, int64_t id)
 {
     struct structure_input in;
@@ -643,7 +638,7 @@ static int api_save(struct ctx *c, int64_t id)
         (creating ? structure_create(web_db(c), &c->user, &in, &id, &e)
                   : structure_update(web_db(c), &c->user, id, &in, &e))) {
         json_decref(root);
-        return api_fail(c, &e);
+        return web_err(c, &e);
     }
     json_decref(root); /* in points into it until here */
     struct structure s;

@@ -194,14 +194,17 @@ int web_user_list(struct ctx *c)
     /* a page past the end (an old link after deletions) says so instead of "no accounts" */
     json_object_set_new(m, "beyond", json_boolean(n == 0 && total > 0));
     json_object_set_new(m, "first_url", web_str(list_url(c, role_s, q, 1)));
+    /* one message per case: French puts 0 in the singular, English does not */
     json_object_set_new(m, "total_label",
-                        web_str(arena_printf(c->a, "%lld %s", (long long)total,
-                                             web_t(c, total == 1 ? "compte" : "comptes"))));
+                        web_str(total == 0   ? web_t(c, "Aucun compte")
+                                : total == 1 ? web_t(c, "1 compte")
+                                             : web_tf(c, "%lld comptes", (long long)total)));
     int pages = (int)((total + USER_PAGE_SIZE - 1) / USER_PAGE_SIZE);
     if (pages > 1) {
         json_t *p = json_object();
         json_object_set_new(p, "page", json_integer(page));
         json_object_set_new(p, "pages", json_integer(pages));
+        json_object_set_new(p, "label", web_str(web_tf(c, "Page %d sur %d", page, pages)));
         if (page > 1)
             json_object_set_new(p, "prev", web_str(list_url(c, role_s, q, page - 1)));
         if (page < pages)
@@ -328,7 +331,7 @@ static int form_page(struct ctx *c, int status, const struct user_form *f, json_
     json_object_set_new(m, "structure_choices", json_integer(USER_STRUCTURE_CHOICES));
 
     if (errors && json_object_size(errors) > 0 && !form_error)
-        form_error = "Le formulaire contient des erreurs : corrigez les champs signalés.";
+        form_error = N_("Le formulaire contient des erreurs : corrigez les champs signalés.");
     if (form_error)
         json_object_set_new(m, "error", web_str(web_t(c, form_error)));
     json_object_set_new(m, "errors", errors ? errors : json_object());
@@ -386,7 +389,7 @@ static int form_failed(struct ctx *c, const struct user_form *f, struct err *e)
     if (e->status == 500 || !e->field)
         return web_err(c, e);
     json_t *errors = json_object();
-    json_object_set_new(errors, e->field, web_str(web_t(c, e->msg)));
+    json_object_set_new(errors, e->field, web_str(e->msg)); /* translated when set */
     return form_page(c, e->status, f, errors, NULL);
 }
 

@@ -73,6 +73,10 @@ const char *web_csrf(struct ctx *c);
 const char *web_param(struct ctx *c, int i);
 /* Translation of a French message id into the request's language. */
 const char *web_t(struct ctx *c, const char *msgid);
+/* The same for a message with values: fmt (a French message id with %d, %s ...) is
+ * translated first, then the values are formatted in; the result lives in the request's
+ * arena. Never format first: "12 structures" is no message id. */
+const char *web_tf(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Input read the same way by every area (input.c). */
 /* Past this page a list is empty anyway; the cap keeps page arithmetic far from overflow. */

@@ -132,7 +132,7 @@ describe('a coordinator\'s first visit', () => {
     assert.equal(res.status(), 303);
     assert.equal(path(), '/', 'back where the visit started');
     assert.equal(await header().getByRole('button', { name: 'Se déconnecter' }).count(), 1);
-    assert.match(await header().locator('.who').textContent(), /coordinator/);
+    assert.match(await header().locator('.who').textContent(), /Coordinateur·rice régional·e/);
     assert.equal(await header().getByRole('link', { name: 'Se connecter' }).count(), 0);
     await screenshot(page, 'flow-02-logged-in');
     assertQuietConsole('log in');

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { Client, REPO_ROOT, startServer } from './lib/server.mjs';
+import { Client, DEMO, REPO_ROOT, login, startServer } from './lib/server.mjs';
 
 const EN = { 'Accept-Language': 'en' };
 const FR = { 'Accept-Language': 'fr' };
@@ -208,8 +208,9 @@ function readableTexts(html) {
   return texts;
 }
 
-/** Every string of the fixture data that pages may show (they stay French in English pages). */
-async function dataStrings(c) {
+/** Every string of the fixture data that pages may show (they stay French in English pages);
+ * extra: more data the caller knows about (accounts, token names). */
+async function dataStrings(c, extra = []) {
   const data = new Set(["Passeurs d'images", 'Lanterne']);
   const add = (...vs) => { for (const v of vs) if (typeof v === 'string' && v.trim()) data.add(v.trim()); };
   const coords = (await c.get('/api/v1/coordinations')).json().items;
@@ -220,6 +221,7 @@ async function dataStrings(c) {
     for (const s of res.items) add(s.name, s.description, s.address, s.email, s.phone, s.website, s.commune?.name);
     if (page * res.per_page >= res.total || res.items.length === 0) break;
   }
+  add(...extra);
   return [...data].sort((a, b) => b.length - a.length); // longest first: a name inside a name
 }
 
@@ -290,5 +292,96 @@ describe('English pages show no French interface text', () => {
     const res = await c.post('/connexion', { login: 'admin', password: 'not-the-password' }, { csrfFrom: '/connexion' });
     assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
     assert.deepEqual(frenchIn(res.text, data), []);
+  });
+});
+
+// ---- messages with values, and the pages behind a login ----------------------------------
+
+describe('English messages with values and logged-in pages', () => {
+  const TOKEN_NAME = 'annual report';
+  let admin;
+  let data;
+  before(async () => {
+    admin = new Client(server.url, { headers: EN });
+    await login(admin, DEMO.admin.login, DEMO.admin.password);
+    const users = (await admin.get('/api/v1/users?per_page=100')).json().items;
+    data = await dataStrings(admin, [TOKEN_NAME, ...users.flatMap((u) => [u.login, u.display_name, u.email])]);
+  });
+
+  test('a 422 from the structures API with a number in it is in English, field and detail', async () => {
+    const body = { name: 'x'.repeat(201), type: 'cinema', commune_code: '59350' };
+    const en = await admin.postJson('/api/v1/structures', body);
+    assert.equal(en.status, 422);
+    const pe = en.json();
+    assert.equal(pe.title, 'Invalid data');
+    assert.equal(pe.detail, 'The name must be at most 200 characters long.');
+    assert.deepEqual(pe.errors, { name: 'The name must be at most 200 characters long.' });
+    const pf = (await admin.postJson('/api/v1/structures', body, { headers: FR })).json();
+    assert.equal(pf.title, 'Données invalides');
+    assert.equal(pf.detail, 'Le nom doit comporter au plus 200 caractères.');
+  });
+
+  test('a field label inside a message is translated too (coordination API)', async () => {
+    const res = await admin.put('/api/v1/coordinations/hors-cadre', { phone: '03\u0001' });
+    assert.equal(res.status, 422);
+    assert.deepEqual(res.json().errors, { phone: 'Phone: control characters are not allowed.' });
+  });
+
+  test('form errors with values, in English pages with no French', async () => {
+    const forms = [
+      ['/structures', { name: 'x'.repeat(201), type: 'cinema', commune_code: '59350' }, /The name must be at most 200 characters long\./],
+      ['/structures', { name: 'Test', type: 'cinema', commune_code: '59350', phone: '1'.repeat(301) }, /The phone number must be at most 300 characters long\./],
+      ['/admin/utilisateurs', { login: 'ab', display_name: 'X', role: 'participant', password: 'abcdefghijkl' }, /The username must be at least 3 characters long\./],
+      ['/admin/utilisateurs', { login: 'abc', display_name: '', role: 'nope', password: '' }, /Choose a role from the list\./],
+      ['/coordinations', { name: 'z'.repeat(161), kind: 'regional' }, /Name: 160 characters at most\./],
+    ];
+    const problems = [];
+    for (const [p, form, message] of forms) {
+      const res = await admin.post(p, form);
+      assert.equal(res.status, 422, `${p}: status ${res.status}`);
+      assert.match(res.text, message);
+      for (const f of frenchIn(res.text, data)) problems.push(`POST ${p}: ${f}`);
+    }
+    assert.deepEqual(problems, [], `French text in English pages:\n${problems.join('\n')}`);
+  });
+
+  test('pages behind a login in English: account with a new token, users, forms, counts', async () => {
+    const created = await admin.post('/compte/jetons', { name: TOKEN_NAME });
+    assert.equal(created.status, 201);
+    assert.match(created.text, /Token “annual report”/);
+    const firstStructure = (await admin.get('/api/v1/structures?per_page=1')).json().items[0];
+    const problems = [];
+    for (const p of [
+      '/compte',
+      '/admin/utilisateurs',
+      '/admin/utilisateurs/nouveau',
+      '/structures/nouvelle',
+      `/structures/${firstStructure.id}/supprimer`,
+      '/coordinations/nouvelle',
+      '/coordinations/hors-cadre/modifier',
+    ]) {
+      const res = await admin.get(p);
+      assert.equal(res.status, 200, `${p}: status ${res.status}`);
+      for (const f of frenchIn(res.text, data)) problems.push(`${p}: ${f}`);
+    }
+    assert.deepEqual(problems, [], `French text in English pages:\n${problems.join('\n')}`);
+    assert.match((await admin.get('/compte')).text, /aria-label="Revoke the token “annual report”"/);
+    assert.match((await admin.get(`/structures/${firstStructure.id}/supprimer`)).text, /Delete the organisation .+\? This cannot be undone\./);
+  });
+
+  test('counts and page numbers are whole sentences in both languages', async () => {
+    const anon = new Client(server.url);
+    const total = (await anon.get('/api/v1/structures?per_page=1')).json().total;
+    const pages = Math.ceil(total / 20);
+    const en = (await anon.get('/structures?page=2', { headers: EN })).text;
+    assert.match(en, new RegExp(`${total} organisations · Page 2 of ${pages}`));
+    const fr = (await anon.get('/structures?page=2', { headers: FR })).text;
+    assert.match(fr, new RegExp(`${total} structures · Page 2 sur ${pages}`));
+    // French puts 0 in the singular, English does not: each has its own message
+    const none = (await anon.get('/coordinations', { headers: EN })).text;
+    const noneFr = (await anon.get('/coordinations', { headers: FR })).text;
+    assert.ok(/No organisations|\d+ organisations|1 organisation\b/.test(none));
+    assert.doesNotMatch(none, /\b0 organisation/);
+    assert.doesNotMatch(noneFr, /\b0 structure/);
   });
 });
