@@ -5,8 +5,11 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # build and runtime
-PKGS="gcc make libc6-dev libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev
-libmagic-dev gettext curl ca-certificates"
+PKGS="gcc make libc6-dev libmicrohttpd-dev libsqlite3-dev libpq-dev libjansson-dev
+libsodium-dev libmagic-dev gettext curl ca-certificates"
+# PostgreSQL 15 server programs: the test suites run against a throwaway cluster
+# (scripts/pg-test-cluster.sh); unaccent, used by full-text search, ships with it
+PKGS="$PKGS postgresql"
 # tests: cmocka, sanitizers (clang), browser, Nu checker (Java)
 PKGS="$PKGS libcmocka-dev clang chromium default-jre-headless"
 # benchmark reference

@@ -37,9 +37,10 @@ static const char COMMON_HELP[] =
 
 static const struct command commands[] = {
     {"serve", cli_serve, "run the web server",
-     "usage: lanterne serve [options]\n"
+     "usage: lanterne serve [--no-worker] [options]\n"
      "Applies pending migrations, then serves HTTP until SIGTERM or SIGINT (requests in\n"
-     "flight get up to 10 s to finish).\n"},
+     "flight get up to 10 s to finish). Also runs one job worker thread (see `lanterne\n"
+     "worker`), stopped after the HTTP server, unless --no-worker or LANTERNE_WORKER=off.\n"},
     {"init", cli_init, "create the database: migrations and reference data",
      "usage: lanterne init [options]\n"
      "Applies migrations, imports communes, départements and régions (from\n"
@@ -62,6 +63,27 @@ static const struct command commands[] = {
      "usage: lanterne routes\n"
      "Prints every route (method, pattern, least role) as JSON; the role-matrix test\n"
      "reads it.\n"},
+    {"worker", cli_worker, "run job workers until SIGTERM or SIGINT",
+     "usage: lanterne worker [--id NAME] [--kinds KIND,...] [--concurrency N]\n"
+     "                       [--poll-ms N] [--lease-ms N]\n"
+     "Runs queued jobs (table jobs) in this process: claims one under a lease, renews the\n"
+     "lease while it runs, marks it done, or on failure queues it again after a back-off\n"
+     "(10 s, doubling, at most 1 h) until its attempts are used up (then it is 'dead').\n"
+     "A job whose worker died is taken up again once its lease (--lease-ms, default\n"
+     "60000) expires. --kinds limits the kinds taken (default: all); --concurrency runs N\n"
+     "workers as threads; --id names them (default HOST:PID; must be unique among live\n"
+     "workers); --poll-ms is how often an idle worker looks (default 1000). Also queues\n"
+     "the hourly maintenance jobs (session_purge, login_failures_prune, job_prune). On\n"
+     "SIGTERM or SIGINT, finishes the jobs in hand, then exits. `lanterne serve` runs one\n"
+     "worker thread of its own unless given --no-worker or LANTERNE_WORKER=off.\n"},
+    {"jobs", cli_jobs, "look at the job queue: list, counts, retry, enqueue",
+     "usage: lanterne jobs list [--state queued|running|done|dead] [--kind K] [--limit N]\n"
+     "       lanterne jobs counts [--kind K]\n"
+     "       lanterne jobs retry ID          (queue a dead job again, attempts reset)\n"
+     "       lanterne jobs enqueue KIND [JSON|-] [--max-attempts N] [--delay-ms N]\n"
+     "list prints tab-separated columns, newest first (--limit 0: all). enqueue takes a\n"
+     "JSON object (default {}), or with - one object per line of standard input, all\n"
+     "queued in one transaction.\n"},
     {"version", cmd_version, "print the version", "usage: lanterne version\n"},
     {NULL, NULL, NULL, NULL},
 };

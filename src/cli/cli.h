@@ -34,5 +34,7 @@ int cli_init(const struct config *cfg, int argc, char **argv);
 int cli_demo(const struct config *cfg, int argc, char **argv);
 int cli_user(const struct config *cfg, int argc, char **argv);
 int cli_routes(const struct config *cfg, int argc, char **argv);
+int cli_worker(const struct config *cfg, int argc, char **argv);
+int cli_jobs(const struct config *cfg, int argc, char **argv);
 
 #endif

@@ -2,6 +2,7 @@
  * compiles templates once, loads static files, catalogs and map, then serves. */
 #include "cli/cli.h"
 #include "demo.h"
+#include "job.h"
 #include "web/web.h"
 
 #include <stdio.h>
@@ -13,10 +14,18 @@ int cli_serve(const struct config *cfg, int argc, char **argv)
 {
     struct err e = {0};
     struct db *db;
-    if (argc > 0) {
-        fprintf(stderr, "lanterne serve: unexpected argument '%s'\n", argv[0]);
+    int no_worker = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--no-worker") == 0) {
+            no_worker = 1;
+            continue;
+        }
+        fprintf(stderr, "lanterne serve: unexpected argument '%s'\n", argv[i]);
         return 2;
     }
+    const char *wenv = getenv("LANTERNE_WORKER");
+    if (wenv && strcmp(wenv, "off") == 0)
+        no_worker = 1;
     if (cli_open_db(cfg, &db, &e)) {
         fprintf(stderr, "lanterne serve: %s\n", e.msg);
         return 1;
@@ -50,9 +59,25 @@ int cli_serve(const struct config *cfg, int argc, char **argv)
     struct http_server_opts o = {
         .listen = cfg->listen, .threads = threads, .handler = web_handle, .quiet = cfg->quiet,
         .trusted_proxies = cfg->trusted_proxies};
+    /* the worker thread blocks every signal: http_serve's sigwait still gets SIGTERM */
+    struct job_worker *worker = NULL;
+    if (!no_worker) {
+        char name[JOB_WORKER_MAX + 1], host[64] = "localhost";
+        gethostname(host, sizeof host - 1);
+        snprintf(name, sizeof name, "%s:%ld", host, (long)getpid());
+        struct job_worker_opts wo = {.quiet = cfg->quiet};
+        worker = job_worker_start(cfg->database_url, name, &wo, &e);
+        if (!worker) {
+            fprintf(stderr, "lanterne serve: job worker: %s\n", e.msg);
+            return 1;
+        }
+    }
     int rc = http_serve(&o, &e);
     if (rc)
         fprintf(stderr, "lanterne serve: %s\n", e.msg);
+    /* after the HTTP server: requests in flight may still have queued work; the job in
+     * hand is finished (a killed process would leave it to another worker's lease check) */
+    job_worker_stop(worker);
     web_shutdown();
     db_pool_close(g_app.pool);
     return rc ? 1 : 0;

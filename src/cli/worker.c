@@ -4,6 +4,7 @@
 #include "core/mem.h"
 #include "job.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +46,10 @@ static int split_kinds(char *s, const char **out, struct err *e)
     out[n] = NULL;
     if (n == 0)
         return err_set(e, 2, "--kinds needs at least one kind");
-    return job_kinds_check(out, e) ? err_set(e, 2, "--kinds: %s", e->msg) : 0;
+    struct err ke = {0};
+    if (job_kinds_check(out, &ke))
+        return err_set(e, 2, "--kinds: %s", ke.msg);
+    return 0;
 }
 
 int cli_worker(const struct config *cfg, int argc, char **argv)
@@ -116,7 +120,7 @@ int cli_worker(const struct config *cfg, int argc, char **argv)
         if (conc == 1)
             snprintf(name, sizeof name, "%s", base);
         else
-            snprintf(name, sizeof name, "%s/%ld", base, i + 1);
+            snprintf(name, sizeof name, "%s/%d", base, (int)i + 1);
         ws[i] = job_worker_start(cfg->database_url, name, &o, &e);
         if (!ws[i]) {
             fprintf(stderr, "lanterne worker: %s\n", e.msg);

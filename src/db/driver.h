@@ -21,8 +21,8 @@ struct db_search_spec;
  * first member is this one, so db.c can keep the transaction count without knowing it. */
 struct db {
     const struct db_driver *drv;
-    int tx_depth;  /* 0 = no transaction; only the 0 <-> 1 moves reach the database */
-    int tx_doomed; /* an inner level rolled back: the outermost commit must roll back */
+    int tx_depth;    /* 0 = no transaction; only the 0 <-> 1 moves reach the database */
+    int tx_doomed;   /* an inner level rolled back: the outermost commit must roll back */
     void *user_data; /* see db_set_user_data */
     void (*user_free)(void *);
 };
@@ -90,7 +90,7 @@ struct db_search_spec {
  * which PostgreSQL's unaccent does but SQLite's remove_diacritics does not, so "coeur" finds
  * "Cœur" on both. %s is the column. */
 #define DB_SEARCH_FOLD                                                                             \
-    "replace(replace(replace(replace(replace(replace(coalesce(%s, ''), 'œ', 'oe'), 'Œ', 'Oe'), "  \
+    "replace(replace(replace(replace(replace(replace(coalesce(%s, ''), 'œ', 'oe'), 'Œ', 'Oe'), " \
     "'æ', 'ae'), 'Æ', 'Ae'), 'ß', 'ss'), 'ẞ', 'Ss')"
 
 /* Applies the `-- @search` lines of a migration's SQL (migrate.c calls it after the SQL). */

@@ -21,9 +21,9 @@ enum {
      * server's memory: each prepared statement keeps a plan there) without end. Past it,
      * statements are sent with PQexecParams: parsed each time, errors shown at the step. */
     PG_CACHE_MAX = PG_CACHE_SLOTS / 2,
-    PG_ERR_SQL_SHOWN = 60, /* how much of a failing statement an error message quotes */
-    PG_NAME_MAX = 24,      /* "lanterne_" and a counter */
-    PG_NUM_MAX = 32,       /* an int64 or a %.17g double as text */
+    PG_ERR_SQL_SHOWN = 60,   /* how much of a failing statement an error message quotes */
+    PG_NAME_MAX = 24,        /* "lanterne_" and a counter */
+    PG_NUM_MAX = 32,         /* an int64 or a %.17g double as text */
     PG_MIN_VERSION = 130000, /* pg_current_snapshot and generated columns */
     /* type OIDs are fixed by PostgreSQL (catalog/pg_type.dat); the server headers that name
      * them are not part of libpq-dev */
@@ -55,10 +55,10 @@ struct pg_db {
     PGconn *conn;
     struct pg_stmt **cache; /* PG_CACHE_SLOTS slots, open addressing, never deleted from */
     int cached;
-    unsigned names;   /* prepared statement names handed out */
-    unsigned gen;     /* moves when a reconnect loses every server-side statement */
-    int64_t changes;  /* rows changed by the last INSERT, UPDATE, DELETE or MERGE */
-    uint64_t writes;  /* this connection's writing statements, for db_data_version */
+    unsigned names;  /* prepared statement names handed out */
+    unsigned gen;    /* moves when a reconnect loses every server-side statement */
+    int64_t changes; /* rows changed by the last INSERT, UPDATE, DELETE or MERGE */
+    uint64_t writes; /* this connection's writing statements, for db_data_version */
 };
 
 static struct pg_db *pg_db(struct db *db)
@@ -72,9 +72,7 @@ static struct pg_stmt *pg_stmt(struct db_stmt *s)
 }
 
 /* NOTICEs ("relation already exists, skipping") would go to stderr by default. */
-static void pg_quiet(void *arg, const char *message)
-{
-}
+static void pg_quiet(void *arg, const char *message) {}
 
 /* libpq messages end with a newline and may span lines ("ERROR: ...\nLINE 1: ..."): the
  * first line is what a person needs, and err.msg is one line. */
@@ -89,8 +87,8 @@ static const char *pg_constraint_kind(const char *state)
     static const struct {
         const char *state, *kind;
     } kinds[] = {
-        {"23505", "UNIQUE"},  {"23502", "NOT NULL"},  {"23503", "FOREIGN KEY"},
-        {"23514", "CHECK"},   {"23P01", "EXCLUSION"},
+        {"23505", "UNIQUE"}, {"23502", "NOT NULL"},  {"23503", "FOREIGN KEY"},
+        {"23514", "CHECK"},  {"23P01", "EXCLUSION"},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (strcmp(state, kinds[i].state) == 0)
@@ -460,7 +458,9 @@ static struct db *pg_open(const char *url, struct err *e)
 static void pg_revive(struct db *db)
 {
     struct pg_db *d = pg_db(db);
-    if (PQstatus(d->conn) == CONNECTION_OK)
+    /* a killed backend sends its last words, then closes: the first read may take only
+     * the words, the second meets the end */
+    for (int i = 0; i < 2 && PQstatus(d->conn) == CONNECTION_OK; i++)
         PQconsumeInput(d->conn);
     if (PQstatus(d->conn) == CONNECTION_OK)
         return;
@@ -651,6 +651,10 @@ static const char *pg_bind_null(struct db_stmt *s, int idx)
     return pg_bind_value(s, idx, NULL);
 }
 
+/* The first step runs the statement and fetches the whole result (libpq's usual mode): no
+ * server cursor stays open, so a statement abandoned half-read costs nothing. The price is
+ * memory for large results: Lanterne's listings are paged; a bulk export over a big table
+ * would want libpq's single-row mode. */
 static int pg_step(struct db_stmt *s, struct err *e)
 {
     struct pg_stmt *q = pg_stmt(s);
@@ -807,7 +811,8 @@ static const char pg_search_config[] =
 
 /* The index is a table of its own, <index>(key, body, doc), like SQLite's <index>_doc, so
  * queries need only the index's name; doc is computed by the server and GIN-indexed. A row
- * trigger keeps it in step; an update leaving key and text alone does nothing. */
+ * trigger keeps it in step; an update leaving key and text alone does nothing. TRUNCATE
+ * fires no row trigger: empty an indexed table with DELETE. */
 static int pg_search_create(struct db *db, const struct db_search_spec *sp, struct err *e)
 {
     struct pg_db *d = pg_db(db);
@@ -840,8 +845,8 @@ static int pg_search_create(struct db *db, const struct db_search_spec *sp, stru
                      " WHEN (OLD.%s IS DISTINCT FROM NEW.%s OR OLD.%s IS DISTINCT FROM NEW.%s)"
                      " EXECUTE FUNCTION %s_sync()",
                      ix, k, x, t, k, k, x, x, ix),
-        arena_printf(a, "INSERT INTO %s (key, body) SELECT %s::text, %s FROM %s", ix, k,
-                     fold_row, t),
+        arena_printf(a, "INSERT INTO %s (key, body) SELECT %s::text, %s FROM %s", ix, k, fold_row,
+                     t),
     };
     int rc = 0;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0] && rc == 0; i++)

@@ -201,8 +201,8 @@ int db_search(struct db *db, struct arena *a, const char *index, const char *que
     if (!index || !search_ident_ok(index))
         return err_set(e, 500, "bad search index name \"%.60s\"", index ? index : "(null)");
     if (limit < 1 || limit > DB_SEARCH_LIMIT_MAX)
-        return err_set(e, 500, "search limit must be between 1 and %d, not %d",
-                       DB_SEARCH_LIMIT_MAX, limit);
+        return err_set(e, 500, "search limit must be between 1 and %d, not %d", DB_SEARCH_LIMIT_MAX,
+                       limit);
     if (!query)
         query = "";
     if (strlen(query) > DB_SEARCH_QUERY_MAX)
@@ -210,8 +210,7 @@ int db_search(struct db *db, struct arena *a, const char *index, const char *que
                        DB_SEARCH_QUERY_MAX);
     int nw = search_words(a, text_norm(a, query), words, DB_SEARCH_WORDS_MAX);
     if (nw < 0)
-        return err_set(e, 400, "Trop de mots dans la recherche (%d au plus).",
-                       DB_SEARCH_WORDS_MAX);
+        return err_set(e, 400, "Trop de mots dans la recherche (%d au plus).", DB_SEARCH_WORDS_MAX);
     if (nw == 0)
         return 0;
     if (db_prepare(db, db->drv->search_sql(a, index), &st, e))

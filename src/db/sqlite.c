@@ -422,8 +422,7 @@ static int sq_search_create(struct db *db, const struct db_search_spec *sp, stru
                      " WHEN old.%s IS NOT new.%s OR old.%s IS NOT new.%s BEGIN"
                      " UPDATE %s_doc SET key = new.%s, body = %s WHERE key = old.%s; END",
                      ix, k, x, t, k, k, x, x, ix, k, fold_new, k),
-        arena_printf(a, "INSERT INTO %s_doc (key, body) SELECT %s, %s FROM %s", ix, k, fold_row,
-                     t),
+        arena_printf(a, "INSERT INTO %s_doc (key, body) SELECT %s, %s FROM %s", ix, k, fold_row, t),
     };
     int rc = 0;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0] && rc == 0; i++)
