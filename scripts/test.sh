@@ -1,8 +1,13 @@
 #!/bin/bash
-# `make test`: every suite, in order, each counted; the last line is "N passed, M failed".
-# Suites: C unit tests (cmocka) incl. the Mustache conformance run; HTTP tests (node's test
-# runner against a real server); browser tests (playwright-core + Debian's chromium, axe-core,
-# Nu checker); then the C and HTTP tests again under AddressSanitizer + UBSan.
+# `make test`: every suite, in order, each counted and timed; the last line is
+# "N passed, M failed". Suites: C unit tests (cmocka) incl. the Mustache conformance run;
+# HTTP tests (node's test runner against a real server); browser tests (playwright-core +
+# Debian's chromium, axe-core, Nu checker); the database-touching ones of those three again
+# on a throwaway PostgreSQL 15 cluster (scripts/pg-test-cluster.sh); the C and HTTP tests
+# under AddressSanitizer + UBSan (on SQLite); fuzzing. See docs/testing.md.
+#
+# LANTERNE_SKIP_PG=1, LANTERNE_SKIP_ASAN=1, LANTERNE_SKIP_FUZZ=1 leave a part out (quick
+# local runs; CI runs everything). TEST_OUTPUT: where logs go (default test-output).
 set -u
 cd "$(dirname "$0")/.."
 out=${TEST_OUTPUT:-test-output}
@@ -10,6 +15,12 @@ mkdir -p "$out"
 PASS=0
 FAIL=0
 export LANTERNE_PWHASH_FAST=1
+# the suites choose their engine themselves: nothing inherited from the caller's shell
+unset LANTERNE_TEST_DATABASE_URL LANTERNE_DATABASE_URL
+
+now_ms() { date +%s%3N; }
+# "12.3 s" since the given now_ms
+took() { local ms=$(($(now_ms) - $1)); printf '%d.%d s' $((ms / 1000)) $((ms % 1000 / 100)); }
 
 # Each counter adds to PASS/FAIL and leaves its own "N passed, M failed" in COUNTED
 # (no command substitution: a subshell would lose the totals).
@@ -30,52 +41,147 @@ count_node() { # file: the "# pass N" / "# fail N" summary of node --test
   COUNTED="$p passed, $f failed"
 }
 
-run_unit() { # build dir, label
-  local dir=$1 label=$2 t name log rc
-  for t in "$dir"/tests/test_*; do
-    [ -x "$t" ] || continue
-    name=$(basename "$t")
-    log="$out/$label-$name.log"
-    if [ "$name" = test_tpl_spec ]; then
-      "$t" tests/conformance/mustache >"$log" 2>&1; rc=$?
-      line=$(grep -E '^tpl-spec: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-      p=$(echo "$line" | awk '{print $2}'); f=$(echo "$line" | awk '{print $4}')
-      p=${p:-0}; f=${f:-1}
-      PASS=$((PASS + p)); FAIL=$((FAIL + f))
-      printf '%-8s %-24s %s passed, %s failed\n' "$label" "$name" "$p" "$f"
-    else
-      CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log" 2>&1; rc=$?
-      count_tap "$log"
-      printf '%-8s %-24s %s\n' "$label" "$name" "$COUNTED"
-      if [ $rc != 0 ] && ! grep -qE '^not ok ' "$log"; then
-        FAIL=$((FAIL + 1)); echo "         $name exited with $rc (see $log)"
-      fi
-    fi
-  done
+# One line per suite: label, suite, counts, time.
+report() { # label, suite, counts, start (now_ms)
+  printf '%-10s %-22s %-22s %8s\n' "$1" "$2" "$3" "$(took "$4")"
 }
 
-run_node() { # label, dir, binary
-  local label=$1 dir=$2 bin=$3 log="$out/$1.log"
-  [ -d "$dir" ] && ls "$dir"/*.test.mjs >/dev/null 2>&1 || return 0
-  LANTERNE_BIN=$bin TEST_OUTPUT=$out node --test --test-concurrency=1 --test-reporter=tap \
-    "$dir"/*.test.mjs >"$log" 2>&1
-  local rc=$?
-  count_node "$log"
-  printf '%-8s %-24s %s\n' "$label" "$(basename "$dir")" "$COUNTED"
-  if [ $rc != 0 ] && ! grep -qE '^# fail [1-9]' "$log"; then
-    FAIL=$((FAIL + 1)); echo "         $label exited with $rc (see $log)"
+run_unit_one() { # test binary, label
+  local t=$1 label=$2 name log rc t0
+  name=$(basename "$t")
+  log="$out/$label-$name.log"
+  t0=$(now_ms)
+  if [ "$name" = test_tpl_spec ]; then
+    "$t" tests/conformance/mustache >"$log" 2>&1; rc=$?
+    line=$(grep -E '^tpl-spec: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+    p=$(echo "$line" | awk '{print $2}'); f=$(echo "$line" | awk '{print $4}')
+    p=${p:-0}; f=${f:-1}
+    PASS=$((PASS + p)); FAIL=$((FAIL + f))
+    report "$label" "$name" "$p passed, $f failed" "$t0"
+  else
+    CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log" 2>&1; rc=$?
+    count_tap "$log"
+    report "$label" "$name" "$COUNTED" "$t0"
+    if [ $rc != 0 ] && ! grep -qE '^not ok ' "$log"; then
+      FAIL=$((FAIL + 1)); echo "           $name exited with $rc (see $log)"
+    fi
   fi
 }
 
+run_unit() { # build dir, label
+  local t
+  for t in "$1"/tests/test_*; do
+    [ -x "$t" ] || continue
+    run_unit_one "$t" "$2"
+  done
+}
+
+run_node() { # label, dir, binary[, TEST_OUTPUT for the suite (screenshots, reports)]
+  local label=$1 dir=$2 bin=$3 tout=${4:-$out} log="$out/$1.log" t0
+  [ -d "$dir" ] && ls "$dir"/*.test.mjs >/dev/null 2>&1 || return 0
+  t0=$(now_ms)
+  LANTERNE_BIN=$bin TEST_OUTPUT=$tout node --test --test-concurrency=1 --test-reporter=tap \
+    "$dir"/*.test.mjs >"$log" 2>&1
+  local rc=$?
+  count_node "$log"
+  report "$label" "$(basename "$dir")" "$COUNTED" "$t0"
+  if [ $rc != 0 ] && ! grep -qE '^# fail [1-9]' "$log"; then
+    FAIL=$((FAIL + 1)); echo "           $label exited with $rc (see $log)"
+  fi
+}
+
+# ---- PostgreSQL ---------------------------------------------------------------------------
+# A cluster of our own (its own state file: a cluster someone started by hand, or another
+# `make test` in the same tree, is left alone), stopped on any exit.
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+export PGBIN
+PG_STATE=""
+pg_stop() {
+  [ -n "$PG_STATE" ] || return 0
+  LANTERNE_PG_STATE=$PG_STATE scripts/pg-test-cluster.sh stop >/dev/null 2>&1 ||
+    echo "warning: could not stop the PostgreSQL test cluster ($PG_STATE)" >&2
+  PG_STATE=""
+}
+trap pg_stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# psql on the cluster's maintenance database (unit suites get a database each)
+pg_sql() { psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL" -c "$1" >>"$out/pg-cluster.log" 2>&1; }
+
+pg_url_of() { # database name: PG_URL with that database instead of its own
+  echo "$PG_URL" | sed -E "s#^(postgres(ql)?://[^/?]*)(/[^?]*)?#\\1/$1#"
+}
+
+# The unit suites that run on PostgreSQL too: those whose source reads
+# LANTERNE_TEST_DATABASE_URL, directly or through tests/unit/testdb.h.
+pg_unit_suites() {
+  local t name
+  for t in build/tests/test_*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t")
+    grep -qE 'LANTERNE_TEST_DATABASE_URL|"testdb\.h"' "tests/unit/$name.c" 2>/dev/null && echo "$t"
+  done
+}
+
+run_pg() {
+  local t0 t name db sqlite_only=""
+  t0=$(now_ms)
+  if [ ! -x "$PGBIN/initdb" ]; then
+    FAIL=$((FAIL + 1))
+    echo "pg         no PostgreSQL 15 server programs ($PGBIN/initdb missing): 1 failure;"
+    echo "           install them with scripts/deps.sh (Debian package postgresql)"
+    return
+  fi
+  PG_STATE="build/pg-test-cluster.make-test.$$"
+  : >"$out/pg-cluster.log"
+  if ! PG_URL=$(LANTERNE_PG_STATE=$PG_STATE scripts/pg-test-cluster.sh start 2>>"$out/pg-cluster.log"); then
+    FAIL=$((FAIL + 1))
+    echo "pg         the test cluster did not start: 1 failure (see $out/pg-cluster.log)"
+    pg_stop
+    return
+  fi
+  report pg "cluster start" "" "$t0"
+
+  for t in $(pg_unit_suites); do
+    name=$(basename "$t")
+    db="unit_$name"
+    if ! pg_sql "DROP DATABASE IF EXISTS $db" || ! pg_sql "CREATE DATABASE $db"; then
+      FAIL=$((FAIL + 1)); echo "pg         $name: cannot create database $db (see $out/pg-cluster.log)"
+      continue
+    fi
+    LANTERNE_TEST_DATABASE_URL=$(pg_url_of "$db") run_unit_one "$t" pg
+    pg_sql "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+  done
+  for t in build/tests/test_*; do
+    [ -x "$t" ] || continue
+    case " $(pg_unit_suites | tr '\n' ' ') " in *" $t "*) ;; *) sqlite_only="$sqlite_only $(basename "$t")" ;; esac
+  done
+  [ -n "$sqlite_only" ] && echo "pg         (SQLite only, no database or LANTERNE_TEST_DATABASE_URL not read:$sqlite_only)"
+
+  LANTERNE_TEST_DATABASE_URL=$PG_URL run_node pg-http tests/http build/lanterne
+  LANTERNE_TEST_DATABASE_URL=$PG_URL run_node pg-browser tests/browser build/lanterne "$out/pg"
+  t0=$(now_ms)
+  pg_stop
+  report pg "cluster stop" "" "$t0"
+}
+
+T_START=$(now_ms)
 echo "== C unit tests"
 run_unit build unit
 echo "== HTTP tests"
 run_node http tests/http build/lanterne
 echo "== browser tests"
 run_node browser tests/browser build/lanterne
+if [ "${LANTERNE_SKIP_PG:-0}" != 1 ]; then
+  echo "== PostgreSQL 15: unit, HTTP and browser tests again"
+  run_pg
+fi
 if [ "${LANTERNE_SKIP_ASAN:-0}" != 1 ]; then
-  echo "== AddressSanitizer + UBSan build"
+  echo "== AddressSanitizer + UBSan build (SQLite only)"
+  t0=$(now_ms)
   if make -s asan >"$out/asan-build.log" 2>&1; then
+    report asan build "" "$t0"
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     run_unit build/asan asan
@@ -86,13 +192,16 @@ if [ "${LANTERNE_SKIP_ASAN:-0}" != 1 ]; then
 fi
 if [ "${LANTERNE_SKIP_FUZZ:-0}" != 1 ]; then
   echo "== fuzzing (libFuzzer, ${FUZZ_SECONDS:-30} s per target)"
+  t0=$(now_ms)
   scripts/fuzz.sh "${FUZZ_SECONDS:-30}" >"$out/fuzz.log" 2>&1
   rc=$?
   p=$(grep -cE '^fuzz_[a-z]+ +ok ' "$out/fuzz.log" || true)
-  grep -E '^fuzz_' "$out/fuzz.log" | sed 's/^/fuzz     /'
+  grep -E '^fuzz_' "$out/fuzz.log" | sed 's/^/fuzz       /'
   f=$(grep -E '^fuzz_' "$out/fuzz.log" | grep -cvE '^fuzz_[a-z]+ +ok ' || true)
   [ $rc != 0 ] && [ "$f" = 0 ] && f=1
   PASS=$((PASS + p)); FAIL=$((FAIL + f))
+  report fuzz "(build and runs)" "" "$t0"
 fi
+echo "== total: $(took "$T_START")"
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" = 0 ]

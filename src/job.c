@@ -20,16 +20,16 @@
 #include "session.h"
 
 enum {
-    JOB_CLAIM_TRIES = 8,         /* dead-lettered or raced rows skipped before giving up */
-    JOB_NAP_SLICE_MS = 50,       /* an idle worker notices a stop request this fast */
+    JOB_CLAIM_TRIES = 8,   /* dead-lettered or raced rows skipped before giving up */
+    JOB_NAP_SLICE_MS = 50, /* an idle worker notices a stop request this fast */
     JOB_TEST_SLEEP_MAX_MS = 600 * 1000,
-    JOB_PERIODIC_ATTEMPTS = 3,   /* a maintenance run that fails thrice waits for the next */
+    JOB_PERIODIC_ATTEMPTS = 3, /* a maintenance run that fails thrice waits for the next */
     JOB_SQL_MAX = 4096
 };
 
 /* Every column, in the order job_row reads them. */
-#define JOB_COLS                                                                                \
-    "id, kind, payload, state, attempts, max_attempts, run_at, lease_until, worker, "         \
+#define JOB_COLS                                                                                   \
+    "id, kind, payload, state, attempts, max_attempts, run_at, lease_until, worker, "              \
     "last_error, created_at, updated_at, finished_at"
 /* A job a worker may take: queued and due, or running under a lease that ran out. Binds now
  * twice. */
@@ -69,8 +69,7 @@ static void sleep_ms(int64_t ms)
 
 /* ---- handlers ---------------------------------------------------------------------------- */
 
-static int run_session_purge(struct db *db, const struct job *j, struct job_ctx *ctx,
-                             struct err *e)
+static int run_session_purge(struct db *db, const struct job *j, struct job_ctx *ctx, struct err *e)
 {
     struct err ie = {0};
     if (session_purge_expired(db, &ie) < 0)
@@ -83,8 +82,8 @@ static int run_login_failures_prune(struct db *db, const struct job *j, struct j
 {
     struct err ie = {0};
     if (account_prune_failures(db, &ie) < 0)
-        return err_set(e, 500,
-                       "Le nettoyage des tentatives de connexion échouées a échoué : %s", ie.msg);
+        return err_set(e, 500, "Le nettoyage des tentatives de connexion échouées a échoué : %s",
+                       ie.msg);
     return 0;
 }
 
@@ -107,8 +106,8 @@ static int run_test_sleep(struct db *db, const struct job *j, struct job_ctx *ct
     json_int_t ms = 0, fail_until = 0;
     const char *file = NULL;
     int rc = 0;
-    if (!p || json_unpack_ex(p, &je, 0, "{s?I, s?s, s?I}", "ms", &ms, "file", &file,
-                             "fail_until", &fail_until)) {
+    if (!p || json_unpack_ex(p, &je, 0, "{s?I, s?s, s?I}", "ms", &ms, "file", &file, "fail_until",
+                             &fail_until)) {
         rc = err_set(e, 422, "Paramètres de la tâche de test illisibles : %s", je.text);
         goto done;
     }
@@ -129,8 +128,7 @@ static int run_test_sleep(struct db *db, const struct job *j, struct job_ctx *ct
         goto done;
     }
     char line[JOB_WORKER_MAX + 64];
-    int n = snprintf(line, sizeof line, "%lld %d %s\n", (long long)j->id, j->attempts,
-                     ctx->worker);
+    int n = snprintf(line, sizeof line, "%lld %d %s\n", (long long)j->id, j->attempts, ctx->worker);
     int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     /* one short write on an O_APPEND file: lines of concurrent workers never interleave */
     if (fd < 0 || write(fd, line, (size_t)n) != n)
@@ -274,9 +272,8 @@ int job_enqueue(struct db *db, const char *kind, const char *payload_json, int64
     return job_insert(db, kind, payload_json, run_at_ms, max_attempts, NULL, id, e) < 0 ? -1 : 0;
 }
 
-int job_enqueue_once(struct db *db, const char *kind, const char *payload_json,
-                     int64_t run_at_ms, int max_attempts, const char *unique_key, int64_t *id,
-                     struct err *e)
+int job_enqueue_once(struct db *db, const char *kind, const char *payload_json, int64_t run_at_ms,
+                     int max_attempts, const char *unique_key, int64_t *id, struct err *e)
 {
     if (!unique_key || !*unique_key)
         return err_field(e, 422, "unique_key", "La clé d'unicité de la tâche est vide.");
@@ -293,14 +290,14 @@ static int due_stmt(struct db *db, const char *what, const char *tail, const cha
     struct buf sql;
     buf_init(&sql, JOB_SQL_MAX);
     int nk = 0;
-    buf_printf(&sql, "SELECT %s FROM jobs WHERE " JOB_DUE, what);
+    int full = buf_printf(&sql, "SELECT %s FROM jobs WHERE " JOB_DUE, what);
     if (kinds) {
-        buf_puts(&sql, " AND kind IN (");
+        full |= buf_puts(&sql, " AND kind IN (");
         for (; kinds[nk]; nk++)
-            buf_puts(&sql, nk ? ", ?" : "?");
-        buf_puts(&sql, ")");
+            full |= buf_puts(&sql, nk ? ", ?" : "?");
+        full |= buf_puts(&sql, ")");
     }
-    int full = buf_puts(&sql, tail);
+    full |= buf_puts(&sql, tail);
     int rc = -1;
     if (full)
         err_set(e, 500, "job claim: query too long");
@@ -492,7 +489,8 @@ static int job_fail_state(struct db *db, int64_t id, const char *worker, const c
                      "siiis", message, now + job_backoff_ms(attempts), now, id, worker);
     if (n < 0)
         goto out;
-    /* the row was read under this transaction's lock, so it cannot have moved since */
+    /* n is 0 only when another worker took the job since the read: impossible on SQLite,
+     * whose transaction is single-writer; on PostgreSQL the read took no row lock */
     rc = n == 0 ? 1 : attempts >= max_attempts ? 2 : 0;
 out:
     if (rc < 0) {
@@ -524,8 +522,7 @@ int job_retry(struct db *db, int64_t id, struct err *e)
     struct job j;
     int rc = job_get(db, ar, id, &j, e);
     if (rc == 0)
-        rc = err_set(e, 409,
-                     "Seule une tâche abandonnée peut être relancée ; celle-ci est « %s ».",
+        rc = err_set(e, 409, "Seule une tâche abandonnée peut être relancée ; celle-ci est « %s ».",
                      j.state);
     arena_free(ar);
     return rc;
@@ -587,8 +584,8 @@ static int job_state_valid(const char *s)
     return 0;
 }
 
-int job_list(struct db *db, struct arena *ar, const struct job_filter *f, struct job **out,
-             int *n, int64_t *total, struct err *e)
+int job_list(struct db *db, struct arena *ar, const struct job_filter *f, struct job **out, int *n,
+             int64_t *total, struct err *e)
 {
     *out = NULL;
     *n = 0;
@@ -784,8 +781,9 @@ static int wk_open(struct job_worker *w, const char *db_url, const char *worker,
     if (!worker || !*worker || strlen(worker) > JOB_WORKER_MAX)
         return err_set(e, 2, "worker name must be 1 to %d bytes", JOB_WORKER_MAX);
     if (db_url && strcmp(db_url, "sqlite::memory:") == 0)
-        return err_set(e, 2, "a worker needs a shared database: each connection to "
-                             "sqlite::memory: is a separate one");
+        return err_set(e, 2,
+                       "a worker needs a shared database: each connection to "
+                       "sqlite::memory: is a separate one");
     snprintf(w->name, sizeof w->name, "%s", worker);
     w->poll_ms = o && o->poll_ms > 0 ? o->poll_ms : JOB_POLL_MS_DEFAULT;
     w->lease_ms = o && o->lease_ms > 0 ? o->lease_ms : JOB_LEASE_MS_DEFAULT;
@@ -859,8 +857,7 @@ static void wk_run(struct job_worker *w, struct job *j)
     struct err e = {0};
     wk_watch(w, j->id, &ctx);
     int rc = h ? h->run(w->db, j, &ctx, &e)
-               : err_set(&e, 500, "Aucun traitement n'existe ici pour les tâches « %s ».",
-                         j->kind);
+               : err_set(&e, 500, "Aucun traitement n'existe ici pour les tâches « %s ».", j->kind);
     wk_watch(w, 0, NULL);
     int64_t ms = mono_ms() - t0;
     struct err ce = {0};
@@ -880,8 +877,9 @@ static void wk_run(struct job_worker *w, struct job *j)
             return;
         }
         if (r == 1) {
-            fprintf(stderr, "lanterne: worker %s: job %lld (%s) finished after its lease went "
-                            "to another worker; result dropped\n",
+            fprintf(stderr,
+                    "lanterne: worker %s: job %lld (%s) finished after its lease went "
+                    "to another worker; result dropped\n",
                     w->name, (long long)j->id, j->kind);
             return;
         }
@@ -892,12 +890,14 @@ static void wk_run(struct job_worker *w, struct job *j)
     }
     r = job_fail_state(w->db, j->id, w->name, e.msg, &ce);
     if (r < 0)
-        fprintf(stderr, "lanterne: worker %s: job %lld (%s) failed (%s) and could not be "
-                        "recorded: %s\n",
+        fprintf(stderr,
+                "lanterne: worker %s: job %lld (%s) failed (%s) and could not be "
+                "recorded: %s\n",
                 w->name, (long long)j->id, j->kind, e.msg, ce.msg);
     else if (r == 1)
-        fprintf(stderr, "lanterne: worker %s: job %lld (%s) failed after its lease went to "
-                        "another worker: %s\n",
+        fprintf(stderr,
+                "lanterne: worker %s: job %lld (%s) failed after its lease went to "
+                "another worker: %s\n",
                 w->name, (long long)j->id, j->kind, e.msg);
     else
         fprintf(stderr, "lanterne: worker %s: job %lld (%s) attempt %d of %d failed%s: %s\n",

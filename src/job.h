@@ -13,17 +13,17 @@ struct arena;
 
 /* Limits and timings. Times are unix milliseconds throughout this module. */
 enum {
-    JOB_KIND_MAX = 64,                       /* bytes of a kind name */
-    JOB_PAYLOAD_MAX = 64 * 1024,             /* bytes of a JSON payload */
-    JOB_WORKER_MAX = 128,                    /* bytes of a worker name */
-    JOB_KINDS_MAX = 32,                      /* kinds one worker may be limited to */
-    JOB_MAX_ATTEMPTS_DEFAULT = 5,            /* when enqueue is given 0 */
-    JOB_MAX_ATTEMPTS_LIMIT = 100,            /* most a job may ask for */
-    JOB_BACKOFF_BASE_MS = 10 * 1000,         /* wait before the 2nd attempt; doubles after */
-    JOB_BACKOFF_MAX_MS = 60 * 60 * 1000,     /* the doubling stops here */
-    JOB_LEASE_MS_DEFAULT = 60 * 1000,        /* a killed worker's job waits this long */
-    JOB_LEASE_MS_MIN = 100,                  /* shorter leases would expire between beats */
-    JOB_POLL_MS_DEFAULT = 1000,              /* idle worker: look for work this often */
+    JOB_KIND_MAX = 64,                   /* bytes of a kind name */
+    JOB_PAYLOAD_MAX = 64 * 1024,         /* bytes of a JSON payload */
+    JOB_WORKER_MAX = 128,                /* bytes of a worker name */
+    JOB_KINDS_MAX = 32,                  /* kinds one worker may be limited to */
+    JOB_MAX_ATTEMPTS_DEFAULT = 5,        /* when enqueue is given 0 */
+    JOB_MAX_ATTEMPTS_LIMIT = 100,        /* most a job may ask for */
+    JOB_BACKOFF_BASE_MS = 10 * 1000,     /* wait before the 2nd attempt; doubles after */
+    JOB_BACKOFF_MAX_MS = 60 * 60 * 1000, /* the doubling stops here */
+    JOB_LEASE_MS_DEFAULT = 60 * 1000,    /* a killed worker's job waits this long */
+    JOB_LEASE_MS_MIN = 100,              /* shorter leases would expire between beats */
+    JOB_POLL_MS_DEFAULT = 1000,          /* idle worker: look for work this often */
     JOB_PER_PAGE_DEFAULT = 50,
     JOB_PER_PAGE_MAX = 1000,
     JOB_MAINTENANCE_EVERY_MS = 60 * 60 * 1000 /* periodic kinds run at most once per hour */
@@ -64,7 +64,7 @@ struct job_ctx;
 struct job_handler {
     const char *kind;
     int (*run)(struct db *db, const struct job *j, struct job_ctx *ctx, struct err *e);
-    int periodic; /* the workers enqueue it themselves, at most once an hour */
+    int periodic;  /* the workers enqueue it themselves, at most once an hour */
     int test_only; /* exists only when the environment has LANTERNE_TEST_JOBS=1 */
 };
 
@@ -80,9 +80,8 @@ int job_enqueue(struct db *db, const char *kind, const char *payload_json, int64
 /* Same, unless a job with the same unique_key was ever enqueued (while it is still in the
  * table): then nothing is added. 0 added, 1 already there, -1 error. Holds across
  * processes and engines (a unique column, not a lookup that two processes could both pass). */
-int job_enqueue_once(struct db *db, const char *kind, const char *payload_json,
-                     int64_t run_at_ms, int max_attempts, const char *unique_key, int64_t *id,
-                     struct err *e);
+int job_enqueue_once(struct db *db, const char *kind, const char *payload_json, int64_t run_at_ms,
+                     int max_attempts, const char *unique_key, int64_t *id, struct err *e);
 
 /* Takes the oldest due job, one that is queued with run_at passed or running with its
  * lease expired (its worker died or hung), among kinds (NULL-terminated; NULL for any): it
@@ -99,8 +98,7 @@ int job_heartbeat(struct db *db, int64_t id, const char *worker, int lease_ms, s
 int job_complete(struct db *db, int64_t id, const char *worker, struct err *e);
 /* Records a failed attempt with message: queued again after job_backoff_ms(attempts), or
  * dead once attempts reached max_attempts, message kept in last_error. 0, 1 lost, -1. */
-int job_fail(struct db *db, int64_t id, const char *worker, const char *message,
-             struct err *e);
+int job_fail(struct db *db, int64_t id, const char *worker, const char *message, struct err *e);
 /* The wait after the given number of failed attempts: JOB_BACKOFF_BASE_MS doubled for each
  * attempt after the first, at most JOB_BACKOFF_MAX_MS. */
 int64_t job_backoff_ms(int attempts);
@@ -111,8 +109,8 @@ int job_retry(struct db *db, int64_t id, struct err *e);
 /* 0, or -1 with e (404 when there is no such job). */
 int job_get(struct db *db, struct arena *ar, int64_t id, struct job *out, struct err *e);
 /* One page, newest first; *out in ar; *total counts every match. 422 for an unknown state. */
-int job_list(struct db *db, struct arena *ar, const struct job_filter *f, struct job **out,
-             int *n, int64_t *total, struct err *e);
+int job_list(struct db *db, struct arena *ar, const struct job_filter *f, struct job **out, int *n,
+             int64_t *total, struct err *e);
 int job_counts(struct db *db, const char *kind, struct job_counts *out, struct err *e);
 
 /* For a handler whose effect must happen exactly once: opens the transaction in which the
@@ -126,10 +124,11 @@ int job_begin_final(struct db *db, const struct job *j, struct job_ctx *ctx, str
 int job_ctx_should_stop(const struct job_ctx *ctx);
 
 struct job_worker_opts {
-    int poll_ms;               /* 0 means JOB_POLL_MS_DEFAULT */
-    int lease_ms;              /* 0 means JOB_LEASE_MS_DEFAULT; heartbeats every third */
-    const char *const *kinds;  /* NULL-terminated; NULL means every kind enabled here */
-    int quiet;                 /* no line per job on standard error (failures still are) */
+    int poll_ms;              /* 0 means JOB_POLL_MS_DEFAULT */
+    int lease_ms;             /* 0 means JOB_LEASE_MS_DEFAULT; heartbeats every third */
+    const char *const *kinds; /* NULL-terminated, kept (not copied) while the worker runs;
+                                 NULL means every kind enabled here */
+    int quiet;                /* no line per job on standard error (failures still are) */
 };
 
 /* Checks that every kind of a NULL-terminated list has a handler here (422 naming it). */

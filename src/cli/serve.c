@@ -69,6 +69,8 @@ int cli_serve(const struct config *cfg, int argc, char **argv)
         worker = job_worker_start(cfg->database_url, name, &wo, &e);
         if (!worker) {
             fprintf(stderr, "lanterne serve: job worker: %s\n", e.msg);
+            web_shutdown();
+            db_pool_close(g_app.pool);
             return 1;
         }
     }

@@ -14,7 +14,7 @@
 
 enum {
     WORKER_CONCURRENCY_MAX = 64,
-    WORKER_MS_MAX = 24 * 3600 * 1000, /* longest poll or lease the flags accept */
+    WORKER_MS_MAX = 24 * 3600 * 1000,   /* longest poll or lease the flags accept */
     JOBS_LINE_MAX = JOB_PAYLOAD_MAX + 2 /* one payload per line on stdin, with its newline */
 };
 
@@ -55,8 +55,8 @@ static int split_kinds(char *s, const char **out, struct err *e)
 int cli_worker(const struct config *cfg, int argc, char **argv)
 {
     struct err e = {0};
-    static const char *const valued[] = {"--id", "--kinds", "--poll-ms", "--lease-ms",
-                                         "--concurrency", NULL};
+    static const char *const valued[] = {"--id",       "--kinds",       "--poll-ms",
+                                         "--lease-ms", "--concurrency", NULL};
     for (int i = 0; i < argc; i++) {
         int known = 0;
         for (const char *const *v = valued; *v; v++)
@@ -132,8 +132,7 @@ int cli_worker(const struct config *cfg, int argc, char **argv)
                 base, conc, conc > 1 ? "s" : "", lease, poll);
         int sig = 0;
         sigwait(&set, &sig);
-        fprintf(stderr, "lanterne: worker %s: signal %d, finishing the jobs in hand\n", base,
-                sig);
+        fprintf(stderr, "lanterne: worker %s: signal %d, finishing the jobs in hand\n", base, sig);
     }
     for (long i = 0; i < conc; i++)
         job_worker_stop(ws[i]);

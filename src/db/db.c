@@ -181,6 +181,11 @@ size_t db_col_len(struct db_stmt *s, int col)
     return s->db->drv->col_len(s, col);
 }
 
+enum db_type db_col_type(struct db_stmt *s, int col)
+{
+    return s->db->drv->col_type(s, col);
+}
+
 void db_finalize(struct db_stmt *s)
 {
     if (!s)
@@ -282,6 +287,18 @@ int db_begin(struct db *db, struct err *e)
         db->tx_doomed = 0;
     }
     db->tx_depth++;
+    return 0;
+}
+
+int db_begin_snapshot(struct db *db, struct err *e)
+{
+    /* nested, it would only join a transaction whose reads may already have moved on */
+    if (db->tx_depth > 0)
+        return err_set(e, 500, "db_begin_snapshot must not run inside a transaction");
+    if (db->drv->exec(db, db->drv->snapshot_sql, e))
+        return -1;
+    db->tx_doomed = 0;
+    db->tx_depth = 1;
     return 0;
 }
 
@@ -410,4 +427,104 @@ void db_pool_close(struct db_pool *p)
     free(p->all);
     free(p->free);
     free(p);
+}
+
+const char *db_ident(struct arena *a, const char *name)
+{
+    char *out = arena_alloc(a, 2 * strlen(name) + 3), *o = out;
+    *o++ = '"';
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            *o++ = '"';
+        *o++ = *p;
+    }
+    *o++ = '"';
+    return out;
+}
+
+static int db_name_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Kahn's topological sort, taking the first ready table by name at each step, so that
+ * both engines give one order whatever order their catalogs answer in. A cycle of foreign
+ * keys has no such order: its tables come last, by name. */
+int db_tables(struct db *db, struct arena *a, const char ***names, int *n, struct err *e)
+{
+    const char **all = NULL;
+    int count = 0, kept = 0;
+    *names = NULL;
+    *n = 0;
+    if (db->drv->tables(db, a, &all, &count, e))
+        return -1;
+    for (int i = 0; i < count; i++)
+        if (strcmp(all[i], "schema_migrations") != 0) /* migrate.c's own table */
+            all[kept++] = all[i];
+    count = kept;
+    qsort(all, (size_t)count, sizeof *all, db_name_cmp);
+    /* waits[i][j]: table i points to table j, which is not placed yet */
+    char *waits = arena_alloc(a, (size_t)count * (size_t)count + 1);
+    for (int i = 0; i < count; i++) {
+        const char **parents;
+        int np;
+        if (db->drv->parents(db, a, all[i], &parents, &np, e))
+            return -1;
+        for (int p = 0; p < np; p++)
+            for (int j = 0; j < count; j++)
+                if (j != i && strcmp(parents[p], all[j]) == 0)
+                    waits[i * count + j] = 1;
+    }
+    const char **out = arena_alloc(a, ((size_t)count + 1) * sizeof *out);
+    char *placed = arena_alloc(a, (size_t)count + 1);
+    int done = 0;
+    while (done < count) {
+        int pick = -1;
+        for (int i = 0; i < count && pick < 0; i++) {
+            if (placed[i])
+                continue;
+            int ready = 1;
+            for (int j = 0; j < count && ready; j++)
+                ready = !waits[i * count + j];
+            if (ready)
+                pick = i;
+        }
+        for (int i = 0; i < count && pick < 0; i++) /* a cycle: the first left, by name */
+            if (!placed[i])
+                pick = i;
+        placed[pick] = 1;
+        out[done++] = all[pick];
+        for (int i = 0; i < count; i++)
+            waits[i * count + pick] = 0;
+    }
+    *names = out;
+    *n = count;
+    return 0;
+}
+
+int db_columns(struct db *db, struct arena *a, const char *table, struct db_column **cols, int *n,
+               struct err *e)
+{
+    *cols = NULL;
+    *n = 0;
+    return db->drv->columns(db, a, table, cols, n, e);
+}
+
+int db_identity_last(struct db *db, const char *table, const char *column, int64_t *last,
+                     struct err *e)
+{
+    *last = 0;
+    return db->drv->identity_last(db, table, column, last, e);
+}
+
+int db_identity_advance(struct db *db, const char *table, const char *column, int64_t last,
+                        struct err *e)
+{
+    int64_t have = 0;
+    if (db->drv->identity_last(db, table, column, &have, e))
+        return -1;
+    int64_t v = last > have ? last : have;
+    if (v <= 0)
+        return 0; /* nothing handed out, nothing stored: the generator starts where it is */
+    return db->drv->identity_set(db, table, column, v, e);
 }

@@ -55,6 +55,12 @@ const char *db_col_text(struct db_stmt *s, int col);
 size_t db_col_len(struct db_stmt *s, int col);
 void db_finalize(struct db_stmt *s); /* resets a cached statement, frees an uncached one */
 
+/* What the current row's value is, for code that handles any column (lanterne db copy). */
+enum db_type { DB_TYPE_NULL, DB_TYPE_INT, DB_TYPE_REAL, DB_TYPE_TEXT, DB_TYPE_BLOB };
+/* SQLite: the value's storage class. PostgreSQL: from the column's type: integers and
+ * booleans INT, floating point and numeric REAL, bytea BLOB, everything else TEXT. */
+enum db_type db_col_type(struct db_stmt *s, int col);
+
 /* Convenience: run SQL with no parameters and no result (may hold several statements).
  * Written as for SQLite: the pg driver turns "INTEGER PRIMARY KEY" into an identity column. */
 int db_exec(struct db *db, const char *sql, struct err *e);
@@ -71,6 +77,11 @@ int64_t db_scalar_int(struct db *db, struct err *e, int64_t def, const char *sql
 int db_begin(struct db *db, struct err *e);
 int db_commit(struct db *db, struct err *e);
 void db_rollback(struct db *db);
+/* A transaction in which every read sees the same committed state, whatever other processes
+ * commit meanwhile (SQLite: a deferred read transaction; PostgreSQL: REPEATABLE READ, READ
+ * ONLY). For reading a whole database at once; outside any transaction only; end it with
+ * db_rollback. */
+int db_begin_snapshot(struct db *db, struct err *e);
 
 /* A value that changes whenever anything was committed to the database, by this connection
  * or by any other (any process). Comparable only with values read on the same connection;
@@ -115,5 +126,38 @@ int db_search_create(struct db *db, const char *spec, struct err *e);
  * words gives no hits. hits is allocated in a. */
 int db_search(struct db *db, struct arena *a, const char *index, const char *query, int limit,
               struct db_search_hit **hits, int *n, struct err *e);
+
+/* ---- What a database holds, for tools that move one whole (lanterne db copy) ---- */
+
+/* name as a quoted identifier, "like ""this""", which both engines read the same way; in a.
+ * For names read from db_tables and db_columns (PostgreSQL's quoted names keep their case). */
+const char *db_ident(struct arena *a, const char *name);
+
+/* The application's tables, each after the tables its foreign keys point to (parents before
+ * children; otherwise by name, so the order is the same on both engines). Left out: the
+ * engine's own tables, search indexes (derived from their table and kept by triggers) and
+ * schema_migrations (db_migrate's record). *names is allocated in a. */
+int db_tables(struct db *db, struct arena *a, const char ***names, int *n, struct err *e);
+
+struct db_column {
+    const char *name;
+    int key;      /* position in the primary key, from 1; 0 when not part of it */
+    int identity; /* the engine generates a value when none is given (SQLite's INTEGER PRIMARY
+                     KEY, PostgreSQL's identity columns) */
+};
+/* A table's stored columns in declaration order (generated columns left out); *cols in a.
+ * A table that does not exist has no columns: *n is 0. */
+int db_columns(struct db *db, struct arena *a, const char *table, struct db_column **cols, int *n,
+               struct err *e);
+
+/* The highest value the generator of an identity column has handed out or the column holds,
+ * 0 if none: ids of deleted rows count, since Lanterne never reuses an id. */
+int db_identity_last(struct db *db, const char *table, const char *column, int64_t *last,
+                     struct err *e);
+/* Makes the generator's next value greater than last and than every value in the column:
+ * after rows were inserted with their ids given, new rows must not collide with them.
+ * (A SQLite INTEGER PRIMARY KEY without AUTOINCREMENT follows the largest id by itself.) */
+int db_identity_advance(struct db *db, const char *table, const char *column, int64_t last,
+                        struct err *e);
 
 #endif

@@ -37,6 +37,7 @@ struct db_stmt {
 struct db_driver {
     const char *dialect;
     const char *begin_sql; /* how the outermost transaction starts on this engine */
+    const char *snapshot_sql; /* how db_begin_snapshot starts one */
     /* target is the URL without its scheme, or whole for drivers that parse URLs themselves
      * (see db.c); returns NULL with e filled */
     struct db *(*open)(const char *target, struct err *e);
@@ -60,6 +61,7 @@ struct db_driver {
     double (*col_double)(struct db_stmt *s, int col);
     const char *(*col_text)(struct db_stmt *s, int col);
     size_t (*col_len)(struct db_stmt *s, int col);
+    enum db_type (*col_type)(struct db_stmt *s, int col);
     void (*finalize)(struct db_stmt *s);
 
     /* Optional (NULL = nothing to do). Called by db_pool_get before handing a connection
@@ -76,6 +78,21 @@ struct db_driver {
     int (*search_create)(struct db *db, const struct db_search_spec *sp, struct err *e);
     char *(*search_sql)(struct arena *a, const char *index);
     char *(*search_match)(struct arena *a, const char *const *words, int n);
+
+    /* The catalog, for db_tables and db_columns (db.c orders and filters what these give).
+     * tables: every ordinary table but the engine's own and search indexes, in any order;
+     * parents: the tables table's foreign keys point to (itself included, if so). */
+    int (*tables)(struct db *db, struct arena *a, const char ***names, int *n, struct err *e);
+    int (*parents)(struct db *db, struct arena *a, const char *table, const char ***names, int *n,
+                   struct err *e);
+    int (*columns)(struct db *db, struct arena *a, const char *table, struct db_column **cols,
+                   int *n, struct err *e);
+    /* identity_last as db_identity_last; identity_set makes the generator's last value v
+     * (v at least identity_last, so the generator never moves back) */
+    int (*identity_last)(struct db *db, const char *table, const char *column, int64_t *last,
+                         struct err *e);
+    int (*identity_set)(struct db *db, const char *table, const char *column, int64_t v,
+                        struct err *e);
 };
 
 /* A search index as declared by a `-- @search` line; every name is a checked identifier. */

@@ -10,15 +10,17 @@
 // only come from a run killed between its write and its commit (its transaction rolled back,
 // the job ran again). The test checks: every job done, exactly one committed line per job,
 // and at most one stray line, from the killed worker.
+//
+// Each test has its own data dir and database (with LANTERNE_TEST_DATABASE_URL, a PostgreSQL
+// database of its own: see lib/server.mjs), so the same checks hold on both engines.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { BIN, SHARE_DIR, runCli, startServer } from './lib/server.mjs';
+import { BIN, SHARE_DIR, databaseEnv, freshDataDir, removeDataDir, runCli, startServer } from './lib/server.mjs';
 
 const JOBS = 1000;
 const JOB_MS = 5;
@@ -26,12 +28,13 @@ const LEASE_MS = 2000;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const dirs = [];
-after(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+after(async () => {
+  for (const d of dirs) await removeDataDir(d);
 });
 
-function tempDir() {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'lanterne-jobs-'));
+/** An empty data dir (and on PostgreSQL an empty database of its own); the first command migrates it. */
+async function tempDir() {
+  const d = await freshDataDir({ empty: true });
   dirs.push(d);
   return d;
 }
@@ -40,8 +43,9 @@ const TEST_ENV = { LANTERNE_TEST_JOBS: '1' };
 
 /** Starts `lanterne worker` on dataDir; resolves once it says it started. */
 async function startWorker(dataDir, id, args = []) {
-  const env = { ...process.env, ...TEST_ENV, LANTERNE_DATA_DIR: dataDir, LANTERNE_SHARE_DIR: SHARE_DIR };
+  const env = { ...process.env, LANTERNE_DATA_DIR: dataDir, LANTERNE_SHARE_DIR: SHARE_DIR };
   delete env.LANTERNE_DATABASE_URL;
+  Object.assign(env, databaseEnv(dataDir), TEST_ENV);
   const child = spawn(BIN, ['worker', '--id', id, '--kinds', 'test_sleep', '--poll-ms', '20', ...args], {
     env, cwd: SHARE_DIR, stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -63,20 +67,22 @@ async function cli(args, dataDir, input) {
   return res.stdout;
 }
 
-/** Every test_sleep job as {id, state, attempts, worker}, by id. */
-async function listJobs(dataDir) {
+/** The test_sleep jobs with ids from first to last as {id, state, attempts, worker}, by id. */
+async function listJobs(dataDir, first, last = first) {
   const out = await cli(['jobs', 'list', '--kind', 'test_sleep', '--limit', '0'], dataDir);
   const jobs = new Map();
   for (const line of out.trim().split('\n').slice(1)) {
     const [id, state, , attempts, worker] = line.split('\t');
+    if (Number(id) < first || Number(id) > last) continue;
     jobs.set(Number(id), { id: Number(id), state, attempts: Number(attempts.split('/')[0]), worker });
   }
   return jobs;
 }
 
-async function counts(dataDir) {
-  const out = await cli(['jobs', 'counts', '--kind', 'test_sleep'], dataDir);
-  return Object.fromEntries(out.trim().split('\n').map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
+async function counts(dataDir, first, last) {
+  const c = { queued: 0, running: 0, done: 0, dead: 0 };
+  for (const j of (await listJobs(dataDir, first, last)).values()) c[j.state]++;
+  return c;
 }
 
 /** The lines test_sleep appended: [{id, attempt, worker}]. */
@@ -108,7 +114,7 @@ async function enqueue(dataDir, payloads) {
 
 describe('job queue', () => {
   test(`${JOBS} jobs, two worker processes, one SIGKILLed halfway: each job committed exactly once`, { timeout: 180_000 }, async (t) => {
-    const dir = tempDir();
+    const dir = await tempDir();
     const out = path.join(dir, 'runs.txt');
     const { first, last } = await enqueue(dir, Array.from({ length: JOBS }, () => ({ ms: JOB_MS, file: out })));
     assert.equal(last - first + 1, JOBS);
@@ -124,7 +130,7 @@ describe('job queue', () => {
       a.child.kill('SIGKILL');
       assert.equal((await a.exited).signal, 'SIGKILL');
       const t0 = Date.now();
-      await waitFor(`all ${JOBS} jobs done`, async () => (await counts(dir)).done === JOBS, 120_000);
+      await waitFor(`all ${JOBS} jobs done`, async () => (await counts(dir, first, last)).done === JOBS, 120_000);
       const after = Date.now() - t0;
       // B alone finishes the rest; a job A held can only come back once its lease expired
       assert.ok(after < 60_000, `the survivor took ${after} ms`);
@@ -136,10 +142,10 @@ describe('job queue', () => {
     assert.equal(bExit.code, 0, `worker B on SIGTERM: ${JSON.stringify(bExit)}\n${b.log().slice(-2000)}`);
     assert.match(b.log(), /worker B stopped/);
 
-    const jobs = await listJobs(dir);
+    const jobs = await listJobs(dir, first, last);
     assert.equal(jobs.size, JOBS);
     for (const j of jobs.values()) assert.equal(j.state, 'done', `job ${j.id}`);
-    const c = await counts(dir);
+    const c = await counts(dir, first, last);
     assert.deepEqual(c, { queued: 0, running: 0, done: JOBS, dead: 0 });
 
     const runs = readRuns(out);
@@ -173,24 +179,24 @@ describe('job queue', () => {
   });
 
   test('a job whose worker is SIGKILLed mid-run is taken up again once its lease expires', { timeout: 60_000 }, async () => {
-    const dir = tempDir();
+    const dir = await tempDir();
     const out = path.join(dir, 'runs.txt');
     const { first: id } = await enqueue(dir, [{ ms: 2000, file: out }]);
     const a = await startWorker(dir, 'A', ['--lease-ms', '1500']);
-    await waitFor('A to hold the job', async () => (await listJobs(dir)).get(id).state === 'running', 10_000);
+    await waitFor('A to hold the job', async () => (await listJobs(dir, id)).get(id).state === 'running', 10_000);
     a.child.kill('SIGKILL');
     await a.exited;
     const killed = Date.now();
     const b = await startWorker(dir, 'B', ['--lease-ms', '1500']);
     try {
-      await waitFor('the job to be done', async () => (await listJobs(dir)).get(id).state === 'done', 30_000);
+      await waitFor('the job to be done', async () => (await listJobs(dir, id)).get(id).state === 'done', 30_000);
     } finally {
       b.child.kill('SIGTERM');
     }
     await b.exited;
     // B waited for the lease (up to 1.5 s) and then ran the 2 s job itself
     assert.ok(Date.now() - killed >= 2000, `done ${Date.now() - killed} ms after the kill`);
-    const j = (await listJobs(dir)).get(id);
+    const j = (await listJobs(dir, id)).get(id);
     assert.equal(j.attempts, 2);
     assert.equal(j.worker, 'B');
     assert.deepEqual(readRuns(out), [{ id, attempt: 2, worker: 'B' }]);
@@ -198,40 +204,40 @@ describe('job queue', () => {
   });
 
   test('a job longer than its lease stays with its live worker (heartbeats)', { timeout: 60_000 }, async () => {
-    const dir = tempDir();
+    const dir = await tempDir();
     const out = path.join(dir, 'runs.txt');
     const { first: id } = await enqueue(dir, [{ ms: 2500, file: out }]);
     const args = ['--lease-ms', '600'];
     const ws = await Promise.all([startWorker(dir, 'A', args), startWorker(dir, 'B', args)]);
     try {
-      await waitFor('the job to be done', async () => (await listJobs(dir)).get(id).state === 'done', 30_000);
+      await waitFor('the job to be done', async () => (await listJobs(dir, id)).get(id).state === 'done', 30_000);
     } finally {
       for (const w of ws) w.child.kill('SIGTERM');
     }
     for (const w of ws) assert.equal((await w.exited).code, 0);
-    const j = (await listJobs(dir)).get(id);
+    const j = (await listJobs(dir, id)).get(id);
     assert.equal(j.attempts, 1, 'taken from a worker that was alive');
     assert.equal(readRuns(out).length, 1);
   });
 
   test('`lanterne jobs` refuses unknown kinds and non-object payloads; retry needs a dead job', async () => {
-    const dir = tempDir();
+    const dir = await tempDir();
     const bad = await runCli(['jobs', 'enqueue', 'nope', '{}'], { dataDir: dir });
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /Type de tâche inconnu : « nope »/);
-    const arr = await runCli(['jobs', 'enqueue', 'session_purge', '[1]'], { dataDir: dir });
+    const arr = await runCli(['jobs', 'enqueue', 'session_purge', '[1]'], { dataDir: dir  });
     assert.equal(arr.code, 1);
     assert.match(arr.stderr, /objet JSON/);
     // test_sleep exists only where LANTERNE_TEST_JOBS=1
-    const hidden = await runCli(['jobs', 'enqueue', 'test_sleep', '{}'], { dataDir: dir });
+    const hidden = await runCli(['jobs', 'enqueue', 'test_sleep', '{}'], { dataDir: dir  });
     assert.equal(hidden.code, 1);
-    const ok = await runCli(['jobs', 'enqueue', 'session_purge'], { dataDir: dir });
+    const ok = await runCli(['jobs', 'enqueue', 'session_purge'], { dataDir: dir  });
     assert.equal(ok.code, 0, ok.stderr);
     const id = Number(ok.stdout.match(/job (\d+) queued/)[1]);
-    const retry = await runCli(['jobs', 'retry', String(id)], { dataDir: dir });
+    const retry = await runCli(['jobs', 'retry', String(id)], { dataDir: dir  });
     assert.equal(retry.code, 1);
     assert.match(retry.stderr, /abandonnée/);
-    const badKinds = await runCli(['worker', '--kinds', 'nope'], { dataDir: dir });
+    const badKinds = await runCli(['worker', '--kinds', 'nope'], { dataDir: dir  });
     assert.equal(badKinds.code, 2);
   });
 
@@ -240,12 +246,13 @@ describe('job queue', () => {
       const server = await startServer({ env: TEST_ENV, args: noWorker ? ['--no-worker'] : [] });
       try {
         const out = path.join(server.dataDir, 'runs.txt');
-        const { first: id } = await enqueue(server.dataDir, [{ ms: 1, file: out }]);
+        // without a file when no worker runs it here: whoever takes it later loses nothing
+        const { first: id } = await enqueue(server.dataDir, [noWorker ? { ms: 1 } : { ms: 1, file: out }]);
         if (noWorker) {
           await sleep(1500);
-          assert.equal((await listJobs(server.dataDir)).get(id).state, 'queued');
+          assert.equal((await listJobs(server.dataDir, id)).get(id).state, 'queued');
         } else {
-          await waitFor('the embedded worker', async () => (await listJobs(server.dataDir)).get(id).state === 'done', 20_000);
+          await waitFor('the embedded worker', async () => (await listJobs(server.dataDir, id)).get(id).state === 'done', 20_000);
           assert.equal(readRuns(out).length, 1);
           // the worker thread must not take SIGTERM from http_serve's sigwait
           await server.waitForLog(/worker .* done in/);

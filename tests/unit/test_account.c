@@ -1,5 +1,6 @@
 /* test_account: unit tests for accounts, login throttling, sessions, CSRF tokens and API tokens.
- * Each test gets a fresh in-memory database with the migrations applied. */
+ * Each test gets a fresh database with the migrations applied: SQLite in memory, or the
+ * PostgreSQL database of LANTERNE_TEST_DATABASE_URL emptied first (testdb.h). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include "core/mem.h"
 #include "db/db.h"
 #include "session.h"
+#include "testdb.h"
 
 struct fx {
     struct db *db;
@@ -34,10 +36,8 @@ static int setup(void **state)
     struct fx *f = xcalloc(1, sizeof *f);
     struct err e;
     err_clear(&e);
-    if (db_open("sqlite::memory:", &f->db, &e) || db_migrate(f->db, &e)) {
-        fprintf(stderr, "setup: %s\n", e.msg);
+    if (!(f->db = testdb_open()))
         return -1;
-    }
     f->ar = arena_new();
     f->coord = db_scalar_int(f->db, &e, 0,
                              "INSERT INTO coordinations (slug, name, kind, created_at, updated_at) "
@@ -861,16 +861,22 @@ static void test_secret(void **state)
     assert_int_equal(session_secret(f->db, "", a, &e), -1);
 }
 
-/* Two connections to one file, as two server processes would have: they share the secret. */
+/* Two connections to one database (a file on SQLite), as two server processes would have: they
+ * share the secret. */
 static void test_secret_shared(void **state)
 {
     struct err e;
     char path[] = "/tmp/lanterne-test-account-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    char url[128], wal[160], shm[160];
-    snprintf(url, sizeof url, "sqlite:%s", path);
+    char url[1024], wal[160], shm[160];
+    const char *pg = testdb_pg_url();
+    if (pg) {
+        snprintf(url, sizeof url, "%s", pg); /* the fixture's database, migrated by setup */
+    } else {
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+        snprintf(url, sizeof url, "sqlite:%s", path);
+    }
     struct db *d1, *d2;
     assert_int_equal(db_open(url, &d1, &e), 0);
     assert_int_equal(db_migrate(d1, &e), 0);
@@ -881,6 +887,8 @@ static void test_secret_shared(void **state)
     assert_int_equal(session_anon_csrf_verify(d2, nonce, tok, &e), 0);
     db_close(d1);
     db_close(d2);
+    if (pg)
+        return;
     snprintf(wal, sizeof wal, "%s-wal", path);
     snprintf(shm, sizeof shm, "%s-shm", path);
     unlink(path);
@@ -1029,5 +1037,6 @@ int main(void)
         T(test_apitoken_limits),
     };
 #undef T
-    return cmocka_run_group_tests_name("account", tests, NULL, NULL);
+    return cmocka_run_group_tests_name(testdb_pg_url() ? "account on PostgreSQL" : "account", tests,
+                                       NULL, NULL);
 }

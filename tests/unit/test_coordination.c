@@ -1,5 +1,6 @@
-/* test_coordination: unit tests for src/coordination.c in an in-memory database holding only
- * the régions and départements the tests name (inserted by SQL: faster than a full import). */
+/* test_coordination: unit tests for src/coordination.c in a fresh database (SQLite in memory, or
+ * PostgreSQL with LANTERNE_TEST_DATABASE_URL: testdb.h) holding only the régions and
+ * départements the tests name (inserted by SQL: faster than a full import). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include "coordination.h"
 #include "core/mem.h"
 #include "db/db.h"
+#include "testdb.h"
 
 struct fx {
     struct db *db;
@@ -37,8 +39,7 @@ static int setup(void **state)
 {
     struct fx *f = xcalloc(1, sizeof *f);
     struct err e = {0};
-    if (db_open("sqlite::memory:", &f->db, &e) || db_migrate(f->db, &e) ||
-        db_exec(f->db, REFERENCE_SQL, &e)) {
+    if (!(f->db = testdb_open()) || db_exec(f->db, REFERENCE_SQL, &e)) {
         fprintf(stderr, "setup: %s\n", e.msg);
         return -1;
     }
@@ -522,5 +523,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_metacharacters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_structure_count, setup, teardown),
     };
-    return cmocka_run_group_tests_name("coordination", tests, NULL, NULL);
+    return cmocka_run_group_tests_name(
+        testdb_pg_url() ? "coordination on PostgreSQL" : "coordination", tests, NULL, NULL);
 }

@@ -208,9 +208,8 @@ static void test_enqueue_refusals(void **state)
     assert_int_equal(job_enqueue(f->db, "session_purge", big, 0, 0, &id, &e), -1);
     assert_string_equal(e.field, "payload");
     free(big);
-    assert_int_equal(job_enqueue(f->db, "session_purge", NULL, 0, JOB_MAX_ATTEMPTS_LIMIT + 1,
-                                 &id, &e),
-                     -1);
+    assert_int_equal(
+        job_enqueue(f->db, "session_purge", NULL, 0, JOB_MAX_ATTEMPTS_LIMIT + 1, &id, &e), -1);
     assert_string_equal(e.field, "max_attempts");
     assert_int_equal(job_enqueue(f->db, "session_purge", NULL, 0, -1, &id, &e), -1);
     /* the test kind exists only where LANTERNE_TEST_JOBS=1 */
@@ -436,8 +435,7 @@ static void test_backoff_schedule(void **state)
         assert_int_equal(claim(f->db, f->ar, "w", 5000, &j), 1);
         assert_int_equal(j.attempts, attempt);
         int64_t t0 = now_ms();
-        assert_int_equal(job_fail(f->db, id, "w", "Le serveur de fichiers ne répond pas.", &e),
-                         0);
+        assert_int_equal(job_fail(f->db, id, "w", "Le serveur de fichiers ne répond pas.", &e), 0);
         j = get_ok(f, id);
         assert_string_equal(j.state, "queued");
         assert_string_equal(j.last_error, "Le serveur de fichiers ne répond pas.");
@@ -690,6 +688,6 @@ int main(void)
     const char *url = getenv("LANTERNE_TEST_DATABASE_URL");
     if (url && (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0))
         pg_url = url;
-    return cmocka_run_group_tests_name(pg_url ? "job on PostgreSQL" : "job on SQLite", tests,
-                                       NULL, NULL);
+    return cmocka_run_group_tests_name(pg_url ? "job on PostgreSQL" : "job on SQLite", tests, NULL,
+                                       NULL);
 }

@@ -1,5 +1,6 @@
 /* test_structure: unit tests for src/structure.c (validation limits, rights, list filters,
- * search and pagination) on a fresh in-memory database with a small hand-made territory. */
+ * search and pagination) on a fresh database (SQLite in memory, or PostgreSQL with
+ * LANTERNE_TEST_DATABASE_URL: testdb.h) with a small hand-made territory. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include "account.h"
 #include "core/mem.h"
 #include "db/db.h"
+#include "testdb.h"
 #include "structure.h"
 
 /* The territory: Hors Cadre holds Nord and Pas-de-Calais, Acap the Somme, and nobody
@@ -40,8 +42,7 @@ static int setup(void **state)
 {
     struct fx *f = xcalloc(1, sizeof *f);
     struct err e = {0};
-    if (db_open("sqlite::memory:", &f->db, &e) || db_migrate(f->db, &e) ||
-        db_exec(f->db, TERRITORY_SQL, &e)) {
+    if (!(f->db = testdb_open()) || db_exec(f->db, TERRITORY_SQL, &e)) {
         fprintf(stderr, "setup: %s\n", e.msg);
         return -1;
     }
@@ -667,5 +668,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metacharacters_stored_as_text, setup, teardown),
     };
-    return cmocka_run_group_tests_name("structure", tests, NULL, NULL);
+    return cmocka_run_group_tests_name(testdb_pg_url() ? "structure on PostgreSQL" : "structure",
+                                       tests, NULL, NULL);
 }

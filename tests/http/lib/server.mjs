@@ -4,9 +4,15 @@
 //
 // Environment: LANTERNE_BIN (binary under test, default build/lanterne, resolved against
 // the current directory then the repository root), LANTERNE_PWHASH_FAST (set to 1 when
-// absent), LANTERNE_SHARE_DIR (default: the repository root).
+// absent), LANTERNE_SHARE_DIR (default: the repository root), LANTERNE_TEST_DATABASE_URL
+// (a postgresql:// URL: every server and CLI run of the fixture gets its own database in
+// that cluster, created from a template database; otherwise SQLite in the data dir).
+//
+// On PostgreSQL the data dir still exists (for files); the database that goes with it is
+// remembered here, by data dir: startServer and runCli({dataDir}) pass it as
+// LANTERNE_DATABASE_URL. A process started by hand gets it from databaseEnv(dataDir).
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -26,6 +32,115 @@ function resolveBin() {
 
 export const BIN = resolveBin();
 export const SHARE_DIR = process.env.LANTERNE_SHARE_DIR || REPO_ROOT;
+
+// ---- the database engine ----------------------------------------------------------------
+
+const PG_URL_RX = /^(postgres(?:ql)?:\/\/[^/?#]*)(\/[^?#]*)?(\?[^#]*)?$/;
+
+function testDatabaseUrl() {
+  const url = process.env.LANTERNE_TEST_DATABASE_URL || '';
+  if (!url || url.startsWith('sqlite:')) return null;
+  if (!PG_URL_RX.test(url)) {
+    throw new Error(`LANTERNE_TEST_DATABASE_URL must be a postgresql:// URL (or sqlite:…, or unset), not ${url}`);
+  }
+  return url;
+}
+
+/**
+ * The PostgreSQL URL the suites run against (LANTERNE_TEST_DATABASE_URL), or null on
+ * SQLite. Its database is only used to create and drop the per-server databases.
+ */
+export const PG_URL = testDatabaseUrl();
+/** 'postgresql' or 'sqlite': for a test that must differ (or be skipped) on one engine. */
+export const ENGINE = PG_URL ? 'postgresql' : 'sqlite';
+
+/** PG_URL with another database name (same host, user, parameters). */
+function pgUrlOf(dbName) {
+  const m = PG_URL.match(PG_URL_RX);
+  return `${m[1]}/${dbName}${m[3] || ''}`;
+}
+
+/** Runs SQL through psql on PG_URL's database; resolves stdout, rejects with psql's message. */
+function psql(sql) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', PG_URL, '-c', sql], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    child.on('error', (err) => reject(new Error(`psql: ${err.message} (is postgresql-client installed?)`)));
+    child.on('close', (code) => {
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`psql ${JSON.stringify(sql)} failed (${code}): ${stderr.trim()}`));
+    });
+  });
+}
+
+async function pgDatabaseExists(name) {
+  return (await psql(`SELECT 1 FROM pg_database WHERE datname = '${name}'`)).trim() === '1';
+}
+
+/** Data dir -> database URL, for the data dirs whose database is not the SQLite file in them. */
+const databases = new Map();
+/** Databases this process created and has not dropped yet: dropped at exit. */
+const ownDatabases = new Set();
+let dbCounter = 0;
+
+/** A new database name, unique across the test processes sharing one cluster. */
+function newDatabaseName() {
+  dbCounter += 1;
+  return `lanterne_t_${process.pid}_${dbCounter}_${crypto.randomBytes(3).toString('hex')}`;
+}
+
+/** Creates database `name` (from `template` when given) and ties it to dataDir. */
+async function createDatabase(dataDir, template) {
+  const name = newDatabaseName();
+  await psql(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+  ownDatabases.add(name);
+  databases.set(path.resolve(dataDir), { name, url: pgUrlOf(name) });
+}
+
+/**
+ * The database URL of a data dir made here (freshDataDir, startServer): its own
+ * PostgreSQL database, or null when its database is the SQLite file inside it.
+ */
+export function databaseUrl(dataDir) {
+  return databases.get(path.resolve(dataDir))?.url ?? null;
+}
+
+/**
+ * Environment variables that point a lanterne process at dataDir's database
+ * ({LANTERNE_DATABASE_URL} on PostgreSQL, {} on SQLite): for processes a test spawns itself.
+ */
+export function databaseEnv(dataDir) {
+  const url = databaseUrl(dataDir);
+  return url ? { LANTERNE_DATABASE_URL: url } : {};
+}
+
+/** Drops dataDir's PostgreSQL database, if it has one (idempotent). */
+export async function dropDatabase(dataDir) {
+  const key = path.resolve(dataDir);
+  const db = databases.get(key);
+  if (!db) return;
+  databases.delete(key);
+  // WITH (FORCE): a server just stopped may still have a backend on its way out
+  await psql(`DROP DATABASE IF EXISTS ${db.name} WITH (FORCE)`);
+  ownDatabases.delete(db.name);
+}
+
+/** Removes a data dir from freshDataDir and drops its database. */
+export async function removeDataDir(dataDir) {
+  await dropDatabase(dataDir);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+process.on('exit', () => {
+  if (!PG_URL || ownDatabases.size === 0) return;
+  const sql = [...ownDatabases].map((n) => `DROP DATABASE IF EXISTS ${n} WITH (FORCE);`).join('\n');
+  spawnSync('psql', ['-X', '-q', '-d', PG_URL, '-c', sql], { stdio: 'ignore', timeout: 10_000 });
+});
 
 /** The demo accounts loaded by `lanterne demo` (src/demo.c), by role. */
 export const DEMO = {
@@ -53,11 +168,15 @@ function childEnv(extra = {}) {
 }
 
 /**
- * Runs `lanterne ...args`. Options: env (extra variables), dataDir (LANTERNE_DATA_DIR),
- * input (written to stdin), timeout (ms, default 120 s). Resolves {code, signal, stdout, stderr}.
+ * Runs `lanterne ...args`. Options: env (extra variables), dataDir (LANTERNE_DATA_DIR, and
+ * LANTERNE_DATABASE_URL when that data dir has its own PostgreSQL database), input (written
+ * to stdin), timeout (ms, default 120 s). Resolves {code, signal, stdout, stderr}.
  */
 export function runCli(args, opts = {}) {
-  const env = childEnv({ ...(opts.dataDir ? { LANTERNE_DATA_DIR: opts.dataDir } : {}), ...(opts.env || {}) });
+  const env = childEnv({
+    ...(opts.dataDir ? { LANTERNE_DATA_DIR: opts.dataDir, ...databaseEnv(opts.dataDir) } : {}),
+    ...(opts.env || {}),
+  });
   const timeout = opts.timeout ?? 120_000;
   return new Promise((resolve, reject) => {
     const child = spawn(BIN, args, { env, cwd: opts.cwd || SHARE_DIR, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -88,37 +207,59 @@ let templatePromise = null;
  * its path and mtime) in a well-known place under the temp dir, so every test file of a
  * run, and later runs with the same binary, copy it instead of importing 35,000 communes
  * again. Built in a private directory, then renamed into place (atomic; a lost race just
- * discards its copy).
+ * discards its copy). On PostgreSQL the database part is a template database
+ * (fixtureDatabase()) in the test cluster, and the directory holds only the files.
  */
-export function fixtureTemplate() {
-  if (!templatePromise) templatePromise = buildTemplate();
-  return templatePromise;
+export async function fixtureTemplate() {
+  if (!templatePromise) templatePromise = PG_URL ? buildPgTemplate() : buildTemplate();
+  return (await templatePromise).dir;
 }
 
-async function buildTemplate() {
+/** On PostgreSQL, the name of the fixture's template database; null on SQLite. */
+export async function fixtureDatabase() {
+  await fixtureTemplate();
+  return (await templatePromise).database ?? null;
+}
+
+function binStamp() {
   if (!fs.existsSync(BIN)) {
     throw new Error(`LANTERNE_BIN ${BIN} does not exist (run make build first)`);
   }
   const st = fs.statSync(BIN);
   const binKey = crypto.createHash('sha256').update(BIN).digest('hex').slice(0, 10);
+  return { binKey, stamp: `${Math.floor(st.mtimeMs)}-${st.size}` };
+}
+
+/** init + demo into work (with extra env for the database); writes demo.txt. */
+async function initAndDemo(work, env = {}) {
+  const init = await runCli(['init'], { dataDir: work, env, timeout: 600_000 });
+  if (init.code !== 0) throw new Error(`lanterne init failed (${init.code}):\n${init.stderr}`);
+  const demo = await runCli(['demo'], { dataDir: work, env, timeout: 600_000 });
+  if (demo.code !== 0) throw new Error(`lanterne demo failed (${demo.code}):\n${demo.stderr}`);
+  fs.writeFileSync(path.join(work, 'demo.txt'), demo.stdout);
+}
+
+/** Renames work to dir with a READY mark; if someone else got there first, discards work. */
+function publishDir(work, dir) {
+  fs.writeFileSync(path.join(work, 'READY'), `${BIN}\n`);
+  try {
+    fs.renameSync(work, dir);
+  } catch (err) {
+    if (!fs.existsSync(path.join(dir, 'READY'))) throw err;
+    fs.rmSync(work, { recursive: true, force: true }); // someone else won the race
+  }
+}
+
+async function buildTemplate() {
+  const { binKey, stamp } = binStamp();
   const prefix = `lanterne-fixture-${binKey}-`;
-  const dir = path.join(os.tmpdir(), `${prefix}${Math.floor(st.mtimeMs)}-${st.size}`);
-  if (fs.existsSync(path.join(dir, 'READY'))) return dir;
+  const dir = path.join(os.tmpdir(), `${prefix}${stamp}`);
+  if (fs.existsSync(path.join(dir, 'READY'))) return { dir };
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lanterne-fixture-build-'));
   try {
-    const init = await runCli(['init'], { dataDir: work, timeout: 600_000 });
-    if (init.code !== 0) throw new Error(`lanterne init failed (${init.code}):\n${init.stderr}`);
-    const demo = await runCli(['demo'], { dataDir: work, timeout: 600_000 });
-    if (demo.code !== 0) throw new Error(`lanterne demo failed (${demo.code}):\n${demo.stderr}`);
-    fs.writeFileSync(path.join(work, 'demo.txt'), demo.stdout);
-    fs.writeFileSync(path.join(work, 'READY'), `${BIN}\n`);
-    try {
-      fs.renameSync(work, dir);
-    } catch (err) {
-      if (!fs.existsSync(path.join(dir, 'READY'))) throw err;
-      fs.rmSync(work, { recursive: true, force: true }); // someone else won the race
-    }
+    await initAndDemo(work);
+    publishDir(work, dir);
   } catch (err) {
     fs.rmSync(work, { recursive: true, force: true });
     throw err;
@@ -129,17 +270,77 @@ async function buildTemplate() {
       fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
     }
   }
-  return dir;
+  return { dir };
 }
 
-/** A fresh data dir holding a copy of the fixture database. The caller removes it. */
-export async function freshDataDir() {
-  const template = await fixtureTemplate();
+/**
+ * The PostgreSQL fixture: database lanterne_fixture_<key> in the test cluster (key: the
+ * binary, its mtime and size, the cluster's URL), built once by whichever test process
+ * comes first: init + demo into a private database, then ALTER DATABASE … RENAME into place
+ * (a lost race drops its copy). Its files (demo.txt) go to a directory under the temp dir
+ * with the same key. Per server: CREATE DATABASE … TEMPLATE lanterne_fixture_<key>.
+ */
+async function buildPgTemplate() {
+  const { binKey, stamp } = binStamp();
+  const key = crypto.createHash('sha256').update(`${BIN}\n${stamp}\n${PG_URL}`).digest('hex').slice(0, 12);
+  const database = `lanterne_fixture_${key}`;
+  const prefix = 'lanterne-fixture-pg-';
+  const dir = path.join(os.tmpdir(), `${prefix}${binKey}-${key}`);
+  if (fs.existsSync(path.join(dir, 'READY')) && (await pgDatabaseExists(database))) return { dir, database };
+
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lanterne-fixture-build-'));
+  const building = `${database}_b${process.pid}`;
+  try {
+    await psql(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
+    await psql(`CREATE DATABASE ${building}`);
+    await initAndDemo(work, { LANTERNE_DATABASE_URL: pgUrlOf(building) });
+    try {
+      await psql(`ALTER DATABASE ${building} RENAME TO ${database}`);
+    } catch (err) {
+      if (!(await pgDatabaseExists(database))) throw err;
+      await psql(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`); // someone else won the race
+    }
+    if (!fs.existsSync(path.join(dir, 'READY'))) publishDir(work, dir);
+  } catch (err) {
+    await psql(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`).catch(() => {});
+    throw err;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  // the file parts of fixtures of clusters long gone (each cluster run has its own key)
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const p = path.join(os.tmpdir(), name);
+    if (!name.startsWith(prefix) || p === dir) continue;
+    try {
+      if (fs.statSync(p).mtimeMs < dayAgo) fs.rmSync(p, { recursive: true, force: true });
+    } catch { /* raced with another cleaner */ }
+  }
+  return { dir, database };
+}
+
+/**
+ * A fresh data dir holding a copy of the fixture (on PostgreSQL: the files, plus a database
+ * of its own made from the fixture's template database, which runCli, startServer and
+ * databaseEnv use for this dir). Option empty: no fixture at all (an empty dir, and on
+ * PostgreSQL an empty database; the first lanterne command migrates it). The caller removes
+ * it: removeDataDir(dir) (fs.rmSync alone leaves the database until the process exits).
+ */
+export async function freshDataDir({ empty = false } = {}) {
+  const template = empty ? null : await fixtureTemplate();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lanterne-http-'));
-  for (const name of fs.readdirSync(template)) {
-    if (name === 'READY') continue;
-    const from = path.join(template, name);
-    if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(dir, name));
+  try {
+    if (template) {
+      for (const name of fs.readdirSync(template)) {
+        if (name === 'READY') continue;
+        const from = path.join(template, name);
+        if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(dir, name));
+      }
+    }
+    if (PG_URL) await createDatabase(dir, empty ? null : await fixtureDatabase());
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
   return dir;
 }
@@ -171,11 +372,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const raceTimer = (ms, value) => new Promise((r) => setTimeout(r, ms, value).unref());
 
 /**
- * Starts `lanterne serve` on 127.0.0.1 with its own copy of the fixture database.
+ * Starts `lanterne serve` on 127.0.0.1 with its own copy of the fixture database (on
+ * PostgreSQL: its own database, made from the fixture's template, dropped by stop()).
  * Options: env (extra variables, e.g. LANTERNE_BASE_URL), dataDir (reuse one; it is then
- * not removed by stop()), args (extra flags), setup(dataDir) (async, before the server
- * starts: e.g. CLI commands). Resolves {url, port, dataDir, pid, stop(), logs(),
- * waitForLog(re, ms), exited}.
+ * not removed by stop(), nor is its database), args (extra flags), setup(dataDir) (async,
+ * before the server starts: e.g. CLI commands). Resolves {url, port, dataDir, databaseUrl
+ * (null on SQLite), pid, stop(), logs(), waitForLog(re, ms), exited}.
  */
 export async function startServer(opts = {}) {
   const ownDir = !opts.dataDir;
@@ -190,7 +392,7 @@ export async function startServer(opts = {}) {
       if (!/cannot listen|address already in use/i.test(String(err.message))) break;
     }
   }
-  if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  if (ownDir) await removeDataDir(dataDir);
   throw lastError;
 }
 
@@ -201,6 +403,7 @@ async function launch(dataDir, ownDir, opts) {
     LANTERNE_LISTEN: `127.0.0.1:${port}`,
     LANTERNE_DATA_DIR: dataDir,
     LANTERNE_THREADS: process.env.LANTERNE_THREADS || '4',
+    ...databaseEnv(dataDir),
     ...(opts.env || {}),
   });
   const child = spawn(BIN, ['serve', ...(opts.args || [])], { env, cwd: SHARE_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -242,6 +445,7 @@ async function launch(dataDir, ownDir, opts) {
     url,
     port,
     dataDir,
+    databaseUrl: env.LANTERNE_DATABASE_URL ?? null,
     pid: child.pid,
     exited,
     logs: () => logText,
@@ -262,7 +466,7 @@ async function launch(dataDir, ownDir, opts) {
     },
     /**
      * SIGTERM, then waits up to `ms` (default 15 s) for the exit; SIGKILL after that.
-     * Resolves {code, signal, ms, killed}. Removes the data dir it made.
+     * Resolves {code, signal, ms, killed}. Removes the data dir it made, and its database.
      */
     stop(ms = 15_000) {
       if (!stopping) {
@@ -278,7 +482,7 @@ async function launch(dataDir, ownDir, opts) {
               await exited;
             }
           }
-          if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
+          if (ownDir) await removeDataDir(dataDir);
           return { ...exitInfo, ms: Date.now() - t0, killed };
         })();
       }
