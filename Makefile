@@ -40,7 +40,8 @@ test: deps build-tests
 	@scripts/test.sh
 
 $(BUILD)/lanterne: $(OBJ) $(MAINOBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -58,7 +59,8 @@ $(GENSRC): $(MIGRATIONS) scripts/embed-migrations.sh
 
 $(BUILD)/tests/%: tests/unit/%.c $(OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(OBJ) $(LDLIBS) -lcmocka
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(OBJ) $(LDLIBS) -lcmocka
 
 $(BUILD)/locale/%.mo: po/%.po
 	@mkdir -p $(dir $@)
