@@ -84,6 +84,17 @@ static const struct command commands[] = {
      "list prints tab-separated columns, newest first (--limit 0: all). enqueue takes a\n"
      "JSON object (default {}), or with - one object per line of standard input, all\n"
      "queued in one transaction.\n"},
+    {"db", cli_db, "move a database: copy between SQLite and PostgreSQL",
+     "usage: lanterne db copy --from URL --to URL [--batch N]\n"
+     "       lanterne db copy --verify-only --from URL --to URL\n"
+     "Copies every table of the --from database into the --to one (sqlite:PATH or\n"
+     "postgresql://...; stop the servers first). The target is migrated, must be empty and\n"
+     "at the source's schema version; rows keep their ids, search indexes are rebuilt by\n"
+     "the target itself. All in one transaction on the target, N rows read at a time\n"
+     "(default 1000). Then each table's rows are counted and checksummed on both sides and\n"
+     "printed (TABLE ROWS CHECKSUM OK|MISMATCH); the exit status is 1 on any difference\n"
+     "or error, 2 on a usage error. Progress of tables over 10,000 rows goes to stderr.\n"
+     "--verify-only compares the two databases, changing neither.\n"},
     {"version", cmd_version, "print the version", "usage: lanterne version\n"},
     {NULL, NULL, NULL, NULL},
 };

@@ -127,6 +127,26 @@ int db_search_create(struct db *db, const char *spec, struct err *e);
 int db_search(struct db *db, struct arena *a, const char *index, const char *query, int limit,
               struct db_search_hit **hits, int *n, struct err *e);
 
+/* How db_search_ordered sorts: by one column of the indexed table. table and key repeat the
+ * index's declaration (they join the index to its rows). Every name is spliced into SQL and
+ * must be a plain identifier (checked: 500 otherwise): pass constants, never user input. */
+struct db_search_order {
+    const char *table;  /* the table the index was declared ON */
+    const char *key;    /* its key column, as declared */
+    const char *column; /* the column to sort by, e.g. "population" */
+    int desc;           /* 1: largest first */
+};
+
+/* db_search with the hits sorted by a column of the indexed table rather than by closeness:
+ * the first `limit` of all the matches, however many match ("saint" finds thousands of
+ * communes, and the largest must come first), NULLs last, ties in db_search's order. The
+ * engine sorts every match, so a query matching much of the table costs about as much as
+ * scanning it. On PostgreSQL a text column compares in the database's collation (byte order,
+ * as on SQLite, in a C or C.UTF-8 database). Same limits and errors as db_search. */
+int db_search_ordered(struct db *db, struct arena *a, const char *index,
+                      const struct db_search_order *order, const char *query, int limit,
+                      struct db_search_hit **hits, int *n, struct err *e);
+
 /* ---- What a database holds, for tools that move one whole (lanterne db copy) ---- */
 
 /* name as a quoted identifier, "like ""this""", which both engines read the same way; in a.

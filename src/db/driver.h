@@ -37,7 +37,8 @@ struct db_stmt {
 struct db_driver {
     const char *dialect;
     const char *begin_sql; /* how the outermost transaction starts on this engine */
-    const char *snapshot_sql; /* how db_begin_snapshot starts one */
+    /* how db_begin_snapshot starts its transaction */
+    const char *snapshot_sql;
     /* target is the URL without its scheme, or whole for drivers that parse URLs themselves
      * (see db.c); returns NULL with e filled */
     struct db *(*open)(const char *target, struct err *e);

@@ -28,6 +28,11 @@ enum {
     /* type OIDs are fixed by PostgreSQL (catalog/pg_type.dat); the server headers that name
      * them are not part of libpq-dev */
     PG_OID_BOOL = 16,
+    PG_OID_BYTEA = 17,
+    PG_OID_INT8 = 20,
+    PG_OID_INT2 = 21,
+    PG_OID_INT4 = 23,
+    PG_OID_OID = 26,
     PG_OID_FLOAT4 = 700,
     PG_OID_FLOAT8 = 701,
     PG_OID_NUMERIC = 1700,
@@ -774,6 +779,29 @@ static size_t pg_col_len(struct db_stmt *s, int col)
     return v ? strlen(v) : 0;
 }
 
+static enum db_type pg_col_type(struct db_stmt *s, int col)
+{
+    Oid type = 0;
+    if (!pg_value(s, col, &type))
+        return DB_TYPE_NULL;
+    switch (type) {
+    case PG_OID_BOOL:
+    case PG_OID_INT8:
+    case PG_OID_INT2:
+    case PG_OID_INT4:
+    case PG_OID_OID:
+        return DB_TYPE_INT;
+    case PG_OID_FLOAT4:
+    case PG_OID_FLOAT8:
+    case PG_OID_NUMERIC:
+        return DB_TYPE_REAL;
+    case PG_OID_BYTEA:
+        return DB_TYPE_BLOB;
+    default:
+        return DB_TYPE_TEXT;
+    }
+}
+
 static void pg_finalize(struct db_stmt *s)
 {
     struct pg_stmt *q = pg_stmt(s);
@@ -889,11 +917,146 @@ static char *pg_search_match(struct arena *a, const char *const *words, int n)
     return out;
 }
 
+/* ---- the catalog ---- */
+
+/* Lanterne creates its tables unqualified, so they are in the first schema of search_path. */
+#define PG_OUR_SCHEMA "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+
+/* A catalog query (PostgreSQL's own SQL, sent as it is) with text parameters. */
+static PGresult *pg_catalog(struct pg_db *d, const char *sql, int n, const char *const *params,
+                            struct err *e)
+{
+    PGresult *r = PQexecParams(d->conn, sql, n, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        pg_fail(d, r, sql, e);
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* The first column of each row, into a. */
+static int pg_catalog_names(struct pg_db *d, struct arena *a, const char *sql, const char *param,
+                            const char ***names, int *n, struct err *e)
+{
+    PGresult *r = pg_catalog(d, sql, param ? 1 : 0, &param, e);
+    if (!r)
+        return -1;
+    int rows = PQntuples(r);
+    const char **out = arena_alloc(a, ((size_t)rows + 1) * sizeof *out);
+    for (int i = 0; i < rows; i++)
+        out[i] = arena_strdup(a, PQgetvalue(r, i, 0));
+    PQclear(r);
+    *names = out;
+    *n = rows;
+    return 0;
+}
+
+static int pg_tables(struct db *db, struct arena *a, const char ***names, int *n, struct err *e)
+{
+    /* a search index is a table with a generated tsvector column doc (pg_search_create) */
+    static const char sql[] =
+        "SELECT c.relname FROM pg_class c WHERE c.relnamespace = " PG_OUR_SCHEMA
+        " AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
+        " AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid"
+        " AND a.attname = 'doc' AND a.atttypid = 'tsvector'::regtype AND a.attgenerated = 's')";
+    return pg_catalog_names(pg_db(db), a, sql, NULL, names, n, e);
+}
+
+static int pg_parents(struct db *db, struct arena *a, const char *table, const char ***names,
+                      int *n, struct err *e)
+{
+    static const char sql[] =
+        "SELECT DISTINCT p.relname FROM pg_constraint k"
+        " JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class p ON p.oid = k.confrelid"
+        " WHERE k.contype = 'f' AND c.relname = $1 AND c.relnamespace = " PG_OUR_SCHEMA;
+    return pg_catalog_names(pg_db(db), a, sql, table, names, n, e);
+}
+
+static int pg_columns(struct db *db, struct arena *a, const char *table, struct db_column **cols,
+                      int *n, struct err *e)
+{
+    static const char sql[] =
+        "SELECT a.attname,"
+        " COALESCE((SELECT k.n FROM pg_index i, unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)"
+        " WHERE i.indrelid = c.oid AND i.indisprimary AND k.attnum = a.attnum), 0),"
+        " a.attidentity IN ('a', 'd')"
+        " FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid"
+        " WHERE c.relname = $1 AND c.relnamespace = " PG_OUR_SCHEMA
+        " AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"
+        " AND a.attgenerated = '' ORDER BY a.attnum";
+    PGresult *r = pg_catalog(pg_db(db), sql, 1, &table, e);
+    if (!r)
+        return -1;
+    int rows = PQntuples(r);
+    struct db_column *out = arena_alloc(a, ((size_t)rows + 1) * sizeof *out);
+    for (int i = 0; i < rows; i++) {
+        out[i].name = arena_strdup(a, PQgetvalue(r, i, 0));
+        out[i].key = (int)strtol(PQgetvalue(r, i, 1), NULL, 10);
+        out[i].identity = PQgetvalue(r, i, 2)[0] == 't';
+    }
+    PQclear(r);
+    *cols = out;
+    *n = rows;
+    return 0;
+}
+
+/* One integer from a catalog query; def when there is no row or it is NULL. */
+static int pg_catalog_int(struct pg_db *d, const char *sql, int n, const char *const *params,
+                          int64_t def, int64_t *out, struct err *e)
+{
+    PGresult *r = pg_catalog(d, sql, n, params, e);
+    if (!r)
+        return -1;
+    *out = def;
+    if (PQntuples(r) > 0 && PQnfields(r) > 0 && !PQgetisnull(r, 0, 0))
+        *out = (int64_t)strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return 0;
+}
+
+/* An identity column's sequence; pg_get_serial_sequence reads the table as SQL would (so
+ * quoted) and the column as it is. NULL for a column without one, which setval and
+ * pg_sequence_last_value pass through as NULL. */
+#define PG_SEQUENCE_OF "pg_get_serial_sequence(quote_ident($1), $2)"
+
+static int pg_identity_last(struct db *db, const char *table, const char *column, int64_t *last,
+                            struct err *e)
+{
+    struct pg_db *d = pg_db(db);
+    const char *params[] = {table, column};
+    int64_t seq = 0, max = 0;
+    /* NULL until the sequence first hands out a value */
+    if (pg_catalog_int(d, "SELECT pg_sequence_last_value(" PG_SEQUENCE_OF "::regclass)", 2, params,
+                       0, &seq, e))
+        return -1;
+    struct arena *a = arena_new();
+    int rc = pg_catalog_int(
+        d, arena_printf(a, "SELECT max(%s) FROM %s", db_ident(a, column), db_ident(a, table)), 0,
+        NULL, 0, &max, e);
+    arena_free(a);
+    *last = seq > max ? seq : max;
+    return rc;
+}
+
+static int pg_identity_set(struct db *db, const char *table, const char *column, int64_t v,
+                           struct err *e)
+{
+    char num[PG_NUM_MAX];
+    snprintf(num, sizeof num, "%" PRId64, v);
+    const char *params[] = {table, column, num};
+    int64_t ignored;
+    /* is_called true: the next nextval gives v + 1 */
+    return pg_catalog_int(pg_db(db), "SELECT setval(" PG_SEQUENCE_OF ", $3::bigint, true)", 3,
+                          params, 0, &ignored, e);
+}
+
 const struct db_driver db_pg_driver = {
     .dialect = "postgresql",
     /* READ COMMITTED, the server's default. Unlike SQLite's BEGIN IMMEDIATE it does not
      * serialize writers: a read-then-write must lock what it read or tolerate a 409. */
     .begin_sql = "BEGIN",
+    .snapshot_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
     .open = pg_open,
     .close = pg_close,
     .exec = pg_exec,
@@ -913,10 +1076,16 @@ const struct db_driver db_pg_driver = {
     .col_double = pg_col_double,
     .col_text = pg_col_text,
     .col_len = pg_col_len,
+    .col_type = pg_col_type,
     .finalize = pg_finalize,
     .revive = pg_revive,
     .migrate_lock = pg_migrate_lock,
     .search_create = pg_search_create,
     .search_sql = pg_search_sql,
     .search_match = pg_search_match,
+    .tables = pg_tables,
+    .parents = pg_parents,
+    .columns = pg_columns,
+    .identity_last = pg_identity_last,
+    .identity_set = pg_identity_set,
 };

@@ -191,8 +191,34 @@ static int search_words(struct arena *a, const char *norm, const char **words, i
     return n;
 }
 
-int db_search(struct db *db, struct arena *a, const char *index, const char *query, int limit,
-              struct db_search_hit **hits, int *n, struct err *e)
+/* Joining an index to its table needs each engine's own layout of the index (SQLite: the FTS
+ * table over <index>_doc; PostgreSQL: the <index> table and its lanterne_fr tsvector), which
+ * the driver contract does not expose yet: the two statements live here, by dialect. Both
+ * take what the drivers' search_sql takes (the match expression, the limit) and end with
+ * its order, so ties come as db_search gives them. */
+static char *search_ordered_sql(struct db *db, struct arena *a, const char *index,
+                                const struct db_search_order *o)
+{
+    const char *dir = o->desc ? "DESC" : "ASC";
+    if (strcmp(db_dialect(db), "postgresql") == 0)
+        /* ::text as in pg_search_create, which stores every key as text */
+        return arena_printf(a,
+                            "SELECT s.key FROM %s s JOIN %s t ON t.%s::text = s.key"
+                            " WHERE s.doc @@ to_tsquery('lanterne_fr', ?)"
+                            " ORDER BY t.%s %s NULLS LAST, length(s.body), s.key COLLATE \"C\""
+                            " LIMIT ?",
+                            index, o->table, o->key, o->column, dir);
+    /* the FTS table drives: each match reaches its row by two primary-key lookups */
+    return arena_printf(a,
+                        "SELECT d.key FROM %s JOIN %s_doc d ON d.id = %s.rowid"
+                        " JOIN %s t ON t.%s = d.key WHERE %s MATCH ?"
+                        " ORDER BY t.%s %s NULLS LAST, length(d.body), d.key LIMIT ?",
+                        index, index, index, o->table, o->key, index, o->column, dir);
+}
+
+static int search_run(struct db *db, struct arena *a, const char *index,
+                      const struct db_search_order *order, const char *query, int limit,
+                      struct db_search_hit **hits, int *n, struct err *e)
 {
     const char *words[DB_SEARCH_WORDS_MAX];
     struct db_stmt *st = NULL;
@@ -200,6 +226,11 @@ int db_search(struct db *db, struct arena *a, const char *index, const char *que
     *n = 0;
     if (!index || !search_ident_ok(index))
         return err_set(e, 500, "bad search index name \"%.60s\"", index ? index : "(null)");
+    if (order && (!order->table || !search_ident_ok(order->table) || !order->key ||
+                  !search_ident_ok(order->key) || !order->column ||
+                  !search_ident_ok(order->column)))
+        return err_set(e, 500, "bad search order for index %s: table, key and column must be "
+                       "plain names of at most %d characters", index, DB_IDENT_MAX);
     if (limit < 1 || limit > DB_SEARCH_LIMIT_MAX)
         return err_set(e, 500, "search limit must be between 1 and %d, not %d", DB_SEARCH_LIMIT_MAX,
                        limit);
@@ -213,7 +244,9 @@ int db_search(struct db *db, struct arena *a, const char *index, const char *que
         return err_set(e, 400, "Trop de mots dans la recherche (%d au plus).", DB_SEARCH_WORDS_MAX);
     if (nw == 0)
         return 0;
-    if (db_prepare(db, db->drv->search_sql(a, index), &st, e))
+    const char *sql =
+        order ? search_ordered_sql(db, a, index, order) : db->drv->search_sql(a, index);
+    if (db_prepare(db, sql, &st, e))
         return -1;
     db_bind_text(st, 1, db->drv->search_match(a, words, nw));
     db_bind_int(st, 2, limit);
@@ -227,4 +260,22 @@ int db_search(struct db *db, struct arena *a, const char *index, const char *que
     *hits = out;
     *n = count;
     return 0;
+}
+
+int db_search(struct db *db, struct arena *a, const char *index, const char *query, int limit,
+              struct db_search_hit **hits, int *n, struct err *e)
+{
+    return search_run(db, a, index, NULL, query, limit, hits, n, e);
+}
+
+int db_search_ordered(struct db *db, struct arena *a, const char *index,
+                      const struct db_search_order *order, const char *query, int limit,
+                      struct db_search_hit **hits, int *n, struct err *e)
+{
+    if (!order) {
+        *hits = NULL;
+        *n = 0;
+        return err_set(e, 500, "db_search_ordered needs an order");
+    }
+    return search_run(db, a, index, order, query, limit, hits, n, e);
 }

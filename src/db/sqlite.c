@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/mem.h"
 
@@ -358,6 +359,22 @@ static size_t sq_col_len(struct db_stmt *s, int col)
     return n > 0 ? (size_t)n : 0;
 }
 
+static enum db_type sq_col_type(struct db_stmt *s, int col)
+{
+    switch (sqlite3_column_type(sq_stmt(s)->st, col)) {
+    case SQLITE_INTEGER:
+        return DB_TYPE_INT;
+    case SQLITE_FLOAT:
+        return DB_TYPE_REAL;
+    case SQLITE_TEXT:
+        return DB_TYPE_TEXT;
+    case SQLITE_BLOB:
+        return DB_TYPE_BLOB;
+    default:
+        return DB_TYPE_NULL;
+    }
+}
+
 static void sq_finalize(struct db_stmt *s)
 {
     struct sq_stmt *q = sq_stmt(s);
@@ -462,11 +479,187 @@ static char *sq_search_match(struct arena *a, const char *const *words, int n)
     return out;
 }
 
+/* ---- the catalog ---- */
+
+/* A catalog query with at most one text parameter (NULL: none), stepped by the caller. */
+static int sq_catalog(struct sq_db *d, const char *sql, const char *param, sqlite3_stmt **st,
+                      struct err *e)
+{
+    int rc = sqlite3_prepare_v2(d->h, sql, -1, st, NULL);
+    if (rc == SQLITE_OK && param)
+        rc = sqlite3_bind_text(*st, 1, param, -1, SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(*st);
+        *st = NULL;
+        return sq_fail(d, rc, sql, e);
+    }
+    return 0;
+}
+
+/* The first column of each row as text, into a; a NULL-terminated list. */
+static int sq_catalog_names(struct sq_db *d, struct arena *a, const char *sql, const char *param,
+                            const char ***names, int *n, struct err *e)
+{
+    sqlite3_stmt *st;
+    if (sq_catalog(d, sql, param, &st, e))
+        return -1;
+    int cap = 16, count = 0, rc;
+    const char **out = arena_alloc(a, (size_t)cap * sizeof *out);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count + 1 == cap) {
+            const char **more = arena_alloc(a, (size_t)cap * 2 * sizeof *more);
+            memcpy(more, out, (size_t)count * sizeof *out);
+            out = more;
+            cap *= 2;
+        }
+        out[count++] = arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return sq_fail(d, rc, sql, e);
+    *names = out;
+    *n = count;
+    return 0;
+}
+
+static int sq_tables(struct db *db, struct arena *a, const char ***names, int *n, struct err *e)
+{
+    /* Shadow and virtual tables are FTS5's; <index>_doc is the ordinary table a search index
+     * reads its text from (sq_search_create): all three are rebuilt by triggers. */
+    static const char sql[] =
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table'"
+        " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+        " AND name NOT IN (SELECT name || '_doc' FROM pragma_table_list"
+        " WHERE schema = 'main' AND type = 'virtual')";
+    return sq_catalog_names(sq_db(db), a, sql, NULL, names, n, e);
+}
+
+static int sq_parents(struct db *db, struct arena *a, const char *table, const char ***names,
+                      int *n, struct err *e)
+{
+    return sq_catalog_names(sq_db(db), a,
+                            "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?)", table,
+                            names, n, e);
+}
+
+static int sq_columns(struct db *db, struct arena *a, const char *table, struct db_column **cols,
+                      int *n, struct err *e)
+{
+    /* hidden: 1 for a virtual table's hidden columns, 2 and 3 for generated ones */
+    static const char sql[] =
+        "SELECT name, pk, type FROM pragma_table_xinfo(?) WHERE hidden = 0 ORDER BY cid";
+    struct sq_db *d = sq_db(db);
+    sqlite3_stmt *st;
+    if (sq_catalog(d, sql, table, &st, e))
+        return -1;
+    int count = 0, keys = 0, rowid = -1, rc;
+    int cap = 16;
+    struct db_column *out = arena_alloc(a, (size_t)cap * sizeof *out);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            struct db_column *more = arena_alloc(a, (size_t)cap * 2 * sizeof *more);
+            memcpy(more, out, (size_t)count * sizeof *out);
+            out = more;
+            cap *= 2;
+        }
+        struct db_column *c = &out[count];
+        c->name = arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
+        c->key = sqlite3_column_int(st, 1);
+        const char *type = (const char *)sqlite3_column_text(st, 2);
+        if (c->key)
+            keys++;
+        /* the rowid alias: a primary key of one column declared exactly INTEGER */
+        if (c->key == 1 && type && strcasecmp(type, "INTEGER") == 0)
+            rowid = count;
+        count++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return sq_fail(d, rc, sql, e);
+    if (rowid >= 0 && keys == 1)
+        out[rowid].identity = 1;
+    *cols = out;
+    *n = count;
+    return 0;
+}
+
+/* One integer from a query with up to two text parameters; def when there is no row. */
+static int sq_catalog_int(struct sq_db *d, const char *sql, const char *p1, const char *p2,
+                          int64_t def, int64_t *out, struct err *e)
+{
+    sqlite3_stmt *st;
+    if (sq_catalog(d, sql, p1, &st, e))
+        return -1;
+    int rc = p2 ? sqlite3_bind_text(st, 2, p2, -1, SQLITE_TRANSIENT) : SQLITE_OK;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    *out = def;
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_fail(d, rc, sql, e);
+    return 0;
+}
+
+/* AUTOINCREMENT keeps the highest id ever given in sqlite_sequence, so ids of deleted rows
+ * are never handed out again; without it SQLite takes the largest id in the table plus one. */
+static int sq_autoincrement(struct sq_db *d, const char *table, int64_t *yes, struct err *e)
+{
+    return sq_catalog_int(d,
+                          "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?"
+                          " AND sql LIKE '%AUTOINCREMENT%'",
+                          table, NULL, 0, yes, e);
+}
+
+static int sq_identity_last(struct db *db, const char *table, const char *column, int64_t *last,
+                            struct err *e)
+{
+    struct sq_db *d = sq_db(db);
+    struct arena *a = arena_new();
+    int64_t autoinc = 0, seq = 0, max = 0;
+    int rc = sq_autoincrement(d, table, &autoinc, e);
+    if (rc == 0 && autoinc)
+        rc = sq_catalog_int(d, "SELECT seq FROM sqlite_sequence WHERE name = ?", table, NULL, 0,
+                            &seq, e);
+    if (rc == 0)
+        rc = sq_catalog_int(
+            d, arena_printf(a, "SELECT max(%s) FROM %s", db_ident(a, column), db_ident(a, table)),
+            NULL, NULL, 0, &max, e);
+    arena_free(a);
+    *last = seq > max ? seq : max;
+    return rc;
+}
+
+static int sq_identity_set(struct db *db, const char *table, const char *column, int64_t v,
+                           struct err *e)
+{
+    struct sq_db *d = sq_db(db);
+    int64_t autoinc = 0, ignored;
+    char sql[128];
+    if (sq_autoincrement(d, table, &autoinc, e))
+        return -1;
+    if (!autoinc)
+        return 0;
+    /* sqlite_sequence takes ordinary writes; a table gets its row at its first insert. The
+     * number is spelled in the SQL: its columns have no type, so a bound text would stay text. */
+    snprintf(sql, sizeof sql, "UPDATE sqlite_sequence SET seq = %lld WHERE name = ?", (long long)v);
+    if (sq_catalog_int(d, sql, table, NULL, 0, &ignored, e))
+        return -1;
+    if (sqlite3_changes(d->h) > 0)
+        return 0;
+    snprintf(sql, sizeof sql, "INSERT INTO sqlite_sequence (name, seq) VALUES (?, %lld)",
+             (long long)v);
+    return sq_catalog_int(d, sql, table, NULL, 0, &ignored, e);
+}
+
 const struct db_driver db_sqlite_driver = {
     .dialect = "sqlite",
     /* IMMEDIATE takes the write lock at once: two deferred transactions that both read
      * and then write would deadlock on the upgrade, and busy_timeout cannot help then */
     .begin_sql = "BEGIN IMMEDIATE",
+    /* deferred: the first read takes a snapshot (WAL) that later commits do not move */
+    .snapshot_sql = "BEGIN DEFERRED",
     .open = sq_open,
     .close = sq_close,
     .exec = sq_exec,
@@ -486,8 +679,14 @@ const struct db_driver db_sqlite_driver = {
     .col_double = sq_col_double,
     .col_text = sq_col_text,
     .col_len = sq_col_len,
+    .col_type = sq_col_type,
     .finalize = sq_finalize,
     .search_create = sq_search_create,
     .search_sql = sq_search_sql,
     .search_match = sq_search_match,
+    .tables = sq_tables,
+    .parents = sq_parents,
+    .columns = sq_columns,
+    .identity_last = sq_identity_last,
+    .identity_set = sq_identity_set,
 };
