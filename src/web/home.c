@@ -54,7 +54,8 @@ int web_lang(struct ctx *c)
     if (!to || (strcmp(to, "fr") != 0 && strcmp(to, "en") != 0))
         return web_error(c, 404, "Cette page n'existe pas.");
     char v[96];
-    snprintf(v, sizeof v, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax", to);
+    snprintf(v, sizeof v, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax%s", to,
+             g_app.secure_cookies ? "; Secure" : "");
     http_add_header(c->r, "Set-Cookie", v);
     const char *next = http_query(c->r, "next");
     return web_redirect(c, next && *next ? next : "/");

@@ -83,7 +83,8 @@ static json_t *site_model(struct ctx *c)
         if (url_decode(c->a, flash, strlen(flash), 0, &msg) == 0)
             json_object_set_new(site, "flash", json_string(i18n_get(c->lang, msg)));
         char v[128];
-        snprintf(v, sizeof v, "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax", FLASH_COOKIE);
+        snprintf(v, sizeof v, "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax%s", FLASH_COOKIE,
+                 g_app.secure_cookies ? "; Secure" : "");
         http_add_header(c->r, "Set-Cookie", v);
     }
     return site;
@@ -219,6 +220,8 @@ void web_flash(struct ctx *c, const char *msg)
     buf_printf(&v, "%s=", FLASH_COOKIE);
     buf_url(&v, msg, (size_t)-1);
     buf_puts(&v, "; Path=/; Max-Age=60; HttpOnly; SameSite=Lax");
+    if (g_app.secure_cookies)
+        buf_puts(&v, "; Secure");
     http_add_header(c->r, "Set-Cookie", buf_cstr(&v));
     buf_free(&v);
 }
