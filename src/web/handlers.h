@@ -1,5 +1,5 @@
 /* handlers: every route handler, one group per area (home.c, auth.c, coordination.c,
- * structure.c, user.c with account_page.c and user_api.c, api.c). The route table in
+ * structure.c, group.c, user.c with account_page.c and user_api.c, api.c). The route table in
  * routes.c points at these. */
 #ifndef LANTERNE_HANDLERS_H
 #define LANTERNE_HANDLERS_H
@@ -40,6 +40,19 @@ int web_api_structure_get(struct ctx *c);
 int web_api_structure_create(struct ctx *c);
 int web_api_structure_update(struct ctx *c);
 int web_api_structure_delete(struct ctx *c);
+/* group.c */
+int web_group_list(struct ctx *c);
+int web_group_new(struct ctx *c);
+int web_group_create(struct ctx *c);
+int web_group_show(struct ctx *c);
+int web_group_edit(struct ctx *c);
+int web_group_update(struct ctx *c);
+int web_group_participants(struct ctx *c);
+int web_group_participant_add(struct ctx *c);
+int web_group_consent(struct ctx *c);
+int web_group_consent_record(struct ctx *c);
+int web_group_consent_withdraw(struct ctx *c);
+int web_group_journal(struct ctx *c);
 /* user.c */
 int web_user_list(struct ctx *c);
 int web_user_new(struct ctx *c);

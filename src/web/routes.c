@@ -37,6 +37,21 @@ const struct route web_routes[] = {
     {"GET", "/structures/{id}", web_structure_show, A, CACHE},
     {"POST", "/structures/{id}", web_structure_update, C, 0},
 
+    /* no CACHE on group pages: what a visitor sees depends on the group's settings and
+     * consents, which change without the page cache hearing of it */
+    {"GET", "/groupes", web_group_list, A, 0},
+    {"POST", "/groupes", web_group_create, S, 0},
+    {"GET", "/groupes/nouveau", web_group_new, S, 0},
+    {"GET", "/groupes/{slug}/modifier", web_group_edit, S, 0},
+    {"GET", "/groupes/{slug}/participants", web_group_participants, S, 0},
+    {"POST", "/groupes/{slug}/participants", web_group_participant_add, S, 0},
+    {"GET", "/groupes/{slug}/participants/{id}/consentement", web_group_consent, S, 0},
+    {"POST", "/groupes/{slug}/participants/{id}/consentement", web_group_consent_record, S, 0},
+    {"POST", "/groupes/{slug}/participants/{id}/retrait", web_group_consent_withdraw, S, 0},
+    {"GET", "/groupes/{slug}/journal", web_group_journal, S, 0},
+    {"GET", "/groupes/{slug}", web_group_show, A, 0},
+    {"POST", "/groupes/{slug}", web_group_update, S, 0},
+
     {"GET", "/compte", web_account_show, P, 0},
     {"POST", "/compte/jetons", web_token_create, P, 0},
     {"POST", "/compte/jetons/{id}/supprimer", web_token_delete, P, 0},
