@@ -698,7 +698,7 @@ static const char *value_label(struct ctx *c, const char *subject, const char *v
     if (!v || !*v)
         return "—";
     if (!strcmp(subject, AUDIT_GROUP_PROTECTED))
-        return web_t(c, strcmp(v, "1") == 0 ? "oui" : "non");
+        return web_t(c, strcmp(v, "1") == 0 ? N_("oui") : N_("non"));
     if (visibility_level_parse(v, &l) == 0)
         return level_label(c, l);
     return v;
