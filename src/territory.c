@@ -3,7 +3,9 @@
 #include "territory.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -307,20 +309,201 @@ static int looks_like_code(const char *q)
     return 1;
 }
 
-/* Names and codes get a statement each, so neither pays for the other's LIKE on every row
- * of the scan. Both are plain SQL that PostgreSQL runs as is. Exact names come first so
- * "Rue" (3,000 people) is not buried under Rueil-Malmaison; then the largest towns. Codes
- * rank by population only: people type postcodes far more often than INSEE codes, and
- * "42100" should give Saint-Étienne before the small commune whose INSEE code it is. */
-static const char SQL_SEARCH_NAME[] =
-    "SELECT " COMMUNE_COLS " FROM communes "
-    "WHERE name_norm LIKE ? ESCAPE '\\' OR name_norm LIKE ? ESCAPE '\\' "
-    "ORDER BY CASE WHEN name_norm = ? THEN 0 ELSE 1 END, population DESC, name_norm, code "
-    "LIMIT ?";
+/* Codes: a plain LIKE scan, PostgreSQL runs it as is. They rank by population only: people
+ * type postcodes far more often than INSEE codes, and "42100" should give Saint-Étienne
+ * before the small commune whose INSEE code it is. */
 static const char SQL_SEARCH_CODE[] =
     "SELECT " COMMUNE_COLS " FROM communes "
     "WHERE code LIKE ? ESCAPE '\\' OR postcodes LIKE ? ESCAPE '\\' OR postcodes LIKE ? ESCAPE '\\' "
     "ORDER BY population DESC, name_norm, code LIMIT ?";
+
+/* Names go through the search index of migration 0003, which finds the communes having a
+ * word that starts with each word of the query, in any order, the largest first. The index
+ * cannot rank by what was typed, so the ranking happens here:
+ *   0. the exact name (an indexed equality, asked first: "Rue", 3,000 people, must not be
+ *      buried under Rueil-Malmaison);
+ *   1. the words as typed: the name, or one of its words, starts with the query (what a LIKE
+ *      on name_norm found before the index);
+ *   2. the other matches ("etienne saint", "roche la");
+ * each by population, largest first, ties by name then code, the same on both engines. */
+static const char SQL_SEARCH_EXACT[] = "SELECT " COMMUNE_COLS " FROM communes WHERE name_norm = ? "
+                                       "ORDER BY population DESC, code LIMIT ?";
+
+/* Group 1 without the index, for search_scan; LIKE is case-sensitive on PostgreSQL, but
+ * name_norm and the query are both lower case. */
+static const char SQL_SEARCH_TYPED[] =
+    "SELECT " COMMUNE_COLS " FROM communes "
+    "WHERE (name_norm LIKE ? ESCAPE '\\' OR name_norm LIKE ? ESCAPE '\\') AND name_norm <> ? "
+    "ORDER BY population DESC, name_norm, code LIMIT ?";
+
+static const struct db_search_order commune_by_population = {"communes", "code", "population", 1};
+
+enum {
+    /* index hits asked for per result wanted: exact names and out-of-order matches are set
+     * aside, and a full batch that does not settle the ranking is asked again, this many
+     * times larger (up to DB_SEARCH_LIMIT_MAX) */
+    SEARCH_BATCH_FACTOR = 4,
+    SEARCH_FETCH_CHUNK = 64, /* codes per SQL_COMMUNES_IN: the number of its placeholders */
+};
+
+#define Q8 "?, ?, ?, ?, ?, ?, ?, ?"
+/* One statement for any number of codes, unused places bound to NULL: the statement cache
+ * keeps a single entry, and PostgreSQL one round trip per chunk. */
+static const char SQL_COMMUNES_IN[] =
+    "SELECT " COMMUNE_COLS ", name_norm FROM communes "
+    "WHERE code IN (" Q8 ", " Q8 ", " Q8 ", " Q8 ", " Q8 ", " Q8 ", " Q8 ", " Q8 ")";
+#undef Q8
+
+struct candidate {
+    struct territory_commune c;
+    const char *norm; /* name_norm */
+    int group;        /* 1 or 2, as above */
+};
+
+static int candidate_cmp(const void *pa, const void *pb)
+{
+    const struct candidate *x = pa, *y = pb;
+    if (x->group != y->group)
+        return x->group - y->group;
+    if (x->c.population != y->c.population)
+        return x->c.population > y->c.population ? -1 : 1;
+    int r = strcmp(x->norm, y->norm);
+    return r ? r : strcmp(x->c.code, y->c.code);
+}
+
+/* The rows of the hits, exact names left out (listed already). *pmin: the smallest
+ * population among all the hits' rows, i.e. the last hit's. */
+static int fetch_candidates(struct db *db, struct arena *a, const struct db_search_hit *hits,
+                            int nh, const char *norm, struct candidate **out, int *nc,
+                            int64_t *pmin, struct err *e)
+{
+    struct candidate *cand = arena_alloc(a, (size_t)(nh ? nh : 1) * sizeof *cand);
+    const char *word_start = arena_printf(a, " %s", norm);
+    size_t nlen = strlen(norm);
+    int count = 0;
+    *pmin = INT64_MAX;
+    for (int first = 0; first < nh; first += SEARCH_FETCH_CHUNK) {
+        struct db_stmt *st;
+        if (db_prepare(db, SQL_COMMUNES_IN, &st, e))
+            return -1;
+        for (int k = 0; k < SEARCH_FETCH_CHUNK; k++)
+            db_bind_text(st, k + 1, first + k < nh ? hits[first + k].key : NULL);
+        int rc;
+        while ((rc = db_step(st, e)) == DB_ROW) {
+            struct candidate *c = &cand[count];
+            read_commune(st, a, &c->c);
+            if (c->c.population < *pmin)
+                *pmin = c->c.population;
+            const char *rn = db_col_text(st, 6) ? db_col_text(st, 6) : "";
+            if (strcmp(rn, norm) == 0)
+                continue;
+            c->norm = arena_strdup(a, rn);
+            c->group = strncmp(rn, norm, nlen) == 0 || strstr(rn, word_start) ? 1 : 2;
+            count++;
+        }
+        db_finalize(st);
+        if (rc < 0)
+            return -1;
+    }
+    *out = cand;
+    *nc = count;
+    return 0;
+}
+
+/* Group 1 by the scan that served before the index, then group 2 from cand. For words so
+ * short ("la l") that thousands of larger communes match before the first in group 1. */
+static int search_scan(struct db *db, struct arena *a, const char *norm, int limit,
+                       const struct candidate *cand, int nc, struct territory_commune *res,
+                       int *count, struct err *e)
+{
+    struct db_stmt *st;
+    if (db_prepare(db, SQL_SEARCH_TYPED, &st, e))
+        return -1;
+    db_bind_text(st, 1, like_prefix(a, "", norm));
+    db_bind_text(st, 2, like_prefix(a, "% ", norm));
+    db_bind_text(st, 3, norm);
+    db_bind_int(st, 4, limit - *count);
+    int rc = DB_DONE;
+    while (*count < limit && (rc = db_step(st, e)) == DB_ROW)
+        read_commune(st, a, &res[(*count)++]);
+    db_finalize(st);
+    if (rc < 0)
+        return -1;
+    for (int i = 0; i < nc && *count < limit; i++)
+        if (cand[i].group == 2)
+            res[(*count)++] = cand[i].c;
+    return 0;
+}
+
+/* Appends to res (which holds *count exact names) the best of the other matches. */
+static int search_index(struct db *db, struct arena *a, const char *norm, int limit,
+                        struct territory_commune *res, int *count, struct err *e)
+{
+    int need = limit - *count;
+    int batch = SEARCH_BATCH_FACTOR * limit + *count;
+    if (batch > DB_SEARCH_LIMIT_MAX)
+        batch = DB_SEARCH_LIMIT_MAX;
+    for (;;) {
+        struct db_search_hit *hits;
+        struct candidate *cand;
+        int nh, nc;
+        int64_t pmin;
+        if (db_search_ordered(db, a, "communes_search", &commune_by_population, norm, batch, &hits,
+                              &nh, e) ||
+            fetch_candidates(db, a, hits, nh, norm, &cand, &nc, &pmin, e))
+            return -1;
+        qsort(cand, (size_t)nc, sizeof *cand, candidate_cmp);
+        int take = nc < need ? nc : need;
+        /* A full batch holds every match larger than its last hit, but not all those of that
+         * size nor the smaller ones, which rank higher when in a better group: the ranking
+         * is settled if every result chosen is in group 1 and larger than the last hit. */
+        int settled = nh < batch;
+        if (!settled && take == need) {
+            settled = 1;
+            for (int i = 0; i < take; i++)
+                if (cand[i].group != 1 || cand[i].c.population <= pmin)
+                    settled = 0;
+        }
+        if (settled) {
+            for (int i = 0; i < take; i++)
+                res[(*count)++] = cand[i].c;
+            return 0;
+        }
+        if (batch == DB_SEARCH_LIMIT_MAX)
+            return search_scan(db, a, norm, limit, cand, nc, res, count, e);
+        batch = batch > DB_SEARCH_LIMIT_MAX / SEARCH_BATCH_FACTOR ? DB_SEARCH_LIMIT_MAX
+                                                                  : batch * SEARCH_BATCH_FACTOR;
+    }
+}
+
+/* Words of a normalized query (text_norm leaves single spaces between words). */
+static int word_count(const char *norm)
+{
+    int n = *norm ? 1 : 0;
+    for (const char *p = norm; *p; p++)
+        n += *p == ' ';
+    return n;
+}
+
+static int search_names(struct db *db, struct arena *a, const char *norm, int limit,
+                        struct territory_commune *res, int *count, struct err *e)
+{
+    struct db_stmt *st;
+    if (db_prepare(db, SQL_SEARCH_EXACT, &st, e))
+        return -1;
+    db_bind_text(st, 1, norm);
+    db_bind_int(st, 2, limit);
+    int rc = DB_DONE;
+    while (*count < limit && (rc = db_step(st, e)) == DB_ROW)
+        read_commune(st, a, &res[(*count)++]);
+    db_finalize(st);
+    if (rc < 0)
+        return -1;
+    /* no name has more words than the index takes in a query */
+    if (*count == limit || word_count(norm) > DB_SEARCH_WORDS_MAX)
+        return 0;
+    return search_index(db, a, norm, limit, res, count, e);
+}
 
 int territory_commune_search(struct db *db, struct arena *a, const char *q, int limit,
                              struct territory_commune **out, int *n, struct err *e)
@@ -344,30 +527,28 @@ int territory_commune_search(struct db *db, struct arena *a, const char *q, int 
     if (limit > TERRITORY_SEARCH_MAX_LIMIT)
         limit = TERRITORY_SEARCH_MAX_LIMIT;
 
-    struct db_stmt *st;
-    if (looks_like_code(norm)) {
-        /* codes are stored upper case ("2A004") and PostgreSQL's LIKE is case-sensitive */
-        char *up = arena_strdup(a, norm);
-        for (char *p = up; *p; p++)
-            if (*p >= 'a' && *p <= 'z')
-                *p = (char)(*p - 'a' + 'A');
-        if (db_prepare(db, SQL_SEARCH_CODE, &st, e))
-            return -1;
-        db_bind_text(st, 1, like_prefix(a, "", up));
-        db_bind_text(st, 2, like_prefix(a, "", norm));
-        db_bind_text(st, 3, like_prefix(a, "% ", norm));
-        db_bind_int(st, 4, limit);
-    } else {
-        if (db_prepare(db, SQL_SEARCH_NAME, &st, e))
-            return -1;
-        db_bind_text(st, 1, like_prefix(a, "", norm));
-        db_bind_text(st, 2, like_prefix(a, "% ", norm));
-        db_bind_text(st, 3, norm);
-        db_bind_int(st, 4, limit);
-    }
-
     struct territory_commune *res = arena_alloc(a, (size_t)limit * sizeof *res);
-    int count = 0, rc = DB_DONE;
+    int count = 0;
+    if (!looks_like_code(norm)) {
+        if (search_names(db, a, norm, limit, res, &count, e))
+            return -1;
+        *out = res;
+        *n = count;
+        return 0;
+    }
+    /* codes are stored upper case ("2A004") and PostgreSQL's LIKE is case-sensitive */
+    char *up = arena_strdup(a, norm);
+    for (char *p = up; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    struct db_stmt *st;
+    if (db_prepare(db, SQL_SEARCH_CODE, &st, e))
+        return -1;
+    db_bind_text(st, 1, like_prefix(a, "", up));
+    db_bind_text(st, 2, like_prefix(a, "", norm));
+    db_bind_text(st, 3, like_prefix(a, "% ", norm));
+    db_bind_int(st, 4, limit);
+    int rc = DB_DONE;
     while (count < limit && (rc = db_step(st, e)) == DB_ROW)
         read_commune(st, a, &res[count++]);
     db_finalize(st);

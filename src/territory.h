@@ -41,14 +41,16 @@ struct territory_departement {
  * -1 with e filled (500, nothing written). */
 int territory_import(struct db *db, const char *data_dir, struct err *e);
 
-/* Communes whose name starts with q, or has a word starting with q, ignoring case, accents,
- * hyphens and apostrophes: "st etienne" does not match but "saint etienne" and "etienne"
- * do. A query of digits (or 2A/2B then digits) matches INSEE codes and postcodes by
- * prefix instead. Ranked: an exact name first, then by population, largest first (codes
- * and postcodes: by population only). Ties by name then code, so pages are stable. limit is
- * clamped to 1..TERRITORY_SEARCH_MAX_LIMIT. Results live in a. Fewer than
- * TERRITORY_SEARCH_MIN_CHARS characters, more than TERRITORY_SEARCH_MAX_BYTES bytes or
- * invalid UTF-8: 422 with e->field = "q". */
+/* Communes with a word starting with each word of q, ignoring case, accents, hyphens and
+ * apostrophes (the database's search index, the same on SQLite and PostgreSQL): "saint
+ * etienne", "saint eti", "etienne" and "etienne saint" find Saint-Étienne, "st etienne" and
+ * "tienne" do not. A query of digits (or 2A/2B then digits) matches INSEE codes and postcodes
+ * by prefix instead. Ranked: an exact name first; then names that start with q or have a
+ * word starting with q (q's words in the order typed); then the other matches; each by
+ * population, largest first (codes and postcodes: by population only). Ties by name then
+ * code, so pages are stable. limit is clamped to 1..TERRITORY_SEARCH_MAX_LIMIT. Results live
+ * in a. Fewer than TERRITORY_SEARCH_MIN_CHARS characters, more than
+ * TERRITORY_SEARCH_MAX_BYTES bytes or invalid UTF-8: 422 with e->field = "q". */
 int territory_commune_search(struct db *db, struct arena *a, const char *q, int limit,
                              struct territory_commune **out, int *n, struct err *e);
 

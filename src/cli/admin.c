@@ -27,6 +27,9 @@ int cli_init(const struct config *cfg, int argc, char **argv)
         return 1;
     }
     fprintf(stderr, "lanterne init: %lld communes\n", (long long)territory_commune_count(db, &e));
+    /* fresh statistics after a bulk load, so both planners use the indexes at once */
+    if (db_exec(db, "ANALYZE", &e))
+        fprintf(stderr, "lanterne init: ANALYZE: %s\n", e.msg);
     if (coordination_seed(db, &e)) {
         fprintf(stderr, "lanterne init: coordinations: %s\n", e.msg);
         db_close(db);

@@ -226,11 +226,13 @@ static int search_run(struct db *db, struct arena *a, const char *index,
     *n = 0;
     if (!index || !search_ident_ok(index))
         return err_set(e, 500, "bad search index name \"%.60s\"", index ? index : "(null)");
-    if (order && (!order->table || !search_ident_ok(order->table) || !order->key ||
-                  !search_ident_ok(order->key) || !order->column ||
-                  !search_ident_ok(order->column)))
-        return err_set(e, 500, "bad search order for index %s: table, key and column must be "
-                       "plain names of at most %d characters", index, DB_IDENT_MAX);
+    if (order &&
+        (!order->table || !search_ident_ok(order->table) || !order->key ||
+         !search_ident_ok(order->key) || !order->column || !search_ident_ok(order->column)))
+        return err_set(e, 500,
+                       "bad search order for index %s: table, key and column must be "
+                       "plain names of at most %d characters",
+                       index, DB_IDENT_MAX);
     if (limit < 1 || limit > DB_SEARCH_LIMIT_MAX)
         return err_set(e, 500, "search limit must be between 1 and %d, not %d", DB_SEARCH_LIMIT_MAX,
                        limit);

@@ -1245,6 +1245,105 @@ static void test_search_limits(void **state)
     db_close(db);
 }
 
+/* The keys db_search_ordered finds, joined by spaces. */
+static void expect_ordered(struct db *db, const char *index, const struct db_search_order *order,
+                           const char *query, int limit, const char *want)
+{
+    struct arena *a = arena_new();
+    struct db_search_hit *hits = NULL;
+    struct err e = {0};
+    int count = -1;
+    char got[256] = "";
+    if (db_search_ordered(db, a, index, order, query, limit, &hits, &count, &e))
+        fail_msg("db_search_ordered(%s, %s): %s", order->column, query, e.msg);
+    for (int i = 0; i < count; i++) {
+        size_t len = strlen(got);
+        snprintf(got + len, sizeof got - len, "%s%s", i ? " " : "", hits[i].key);
+    }
+    arena_free(a);
+    if (strcmp(got, want) != 0)
+        fail_msg("ordered search \"%s\" by %s %s: got \"%s\", want \"%s\"", query, order->column,
+                 order->desc ? "desc" : "asc", got, want);
+}
+
+/* Sorted by a column of the indexed table, over every match: the limit keeps the first of
+ * that order, not of db_search's. */
+static void test_search_ordered(void **state)
+{
+    struct db *db = open_memory();
+    struct err e = {0};
+    make_places(db);
+    static const struct {
+        const char *code;
+        int64_t pop;
+    } pops[] = {{"06120", 5000}, {"42218", 1600}, {"75056", 700}, {"46215", 700}};
+    for (size_t i = 0; i < sizeof pops / sizeof pops[0]; i++)
+        assert_int_equal(db_execf(db, &e, "UPDATE places SET pop = ? WHERE code = ?", "is",
+                                  pops[i].pop, pops[i].code),
+                         1);
+    const struct db_search_order desc = {"places", "code", "pop", 1};
+    const struct db_search_order asc = {"places", "code", "pop", 0};
+    /* db_search gives "84106 42218 06120"; Sainte-Marie has no pop: last either way */
+    expect_ordered(db, "places_search", &desc, "saint", 20, "06120 42218 84106");
+    expect_ordered(db, "places_search", &asc, "saint", 20, "42218 06120 84106");
+    expect_ordered(db, "places_search", &desc, "saint", 1, "06120");
+    expect_ordered(db, "places_search", &asc, "SAINT-É", 1, "42218");
+    /* ties as db_search orders them: shortest text first, not smallest key */
+    expect_ordered(db, "places_search", &desc, "paris", 20, "75056 46215");
+    expect_ordered(db, "places_search", &desc, "tienne", 20, "");
+    expect_ordered(db, "places_search", &desc, " - ", 20, "");
+    /* the sort reads the table as it is now */
+    assert_int_equal(db_execf(db, &e, "UPDATE places SET pop = 1 WHERE code = ?", "s", "06120"), 1);
+    expect_ordered(db, "places_search", &desc, "saint", 20, "42218 06120 84106");
+
+    /* integer keys, stored as text by the index, join back to their rows */
+    exec_ok(db, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, rank INTEGER)");
+    assert_int_equal(db_execf(db, &e,
+                              "INSERT INTO notes (body, rank) VALUES (?, 1), (?, 3), (?, 2)", "sss",
+                              "Projection à Saint-Denis", "Saint-Denis", "Atelier"),
+                     3);
+    if (db_search_create(db, "notes_search ON notes(id) USING (body)", &e))
+        fail_msg("db_search_create: %s", e.msg);
+    const struct db_search_order by_rank = {"notes", "id", "rank", 1};
+    expect_ordered(db, "notes_search", &by_rank, "saint", 10, "2 1");
+
+    /* names are spliced into SQL: only plain identifiers pass; limits as db_search's */
+    const struct db_search_order bad[] = {
+        {"places; DROP TABLE places", "code", "pop", 1},
+        {"places", "code", "pop DESC", 1},
+        {"places", "code", "pop, (SELECT 1)", 1},
+        {"places", "co\"de", "pop", 1},
+        {NULL, "code", "pop", 1},
+        {"places", NULL, "pop", 1},
+        {"places", "code", NULL, 1},
+    };
+    struct arena *a = arena_new();
+    struct db_search_hit *hits = (struct db_search_hit *)1;
+    int n = -1;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err_clear(&e);
+        assert_int_equal(
+            db_search_ordered(db, a, "places_search", &bad[i], "saint", 5, &hits, &n, &e), -1);
+        assert_int_equal(e.status, 500);
+        assert_null(hits);
+        assert_int_equal(n, 0);
+    }
+    err_clear(&e);
+    assert_int_equal(db_search_ordered(db, a, "places_search", NULL, "saint", 5, &hits, &n, &e),
+                     -1);
+    assert_int_equal(e.status, 500);
+    assert_int_equal(db_search_ordered(db, a, "places_search", &desc, "saint", 0, &hits, &n, &e),
+                     -1);
+    assert_int_equal(e.status, 500);
+    assert_int_equal(
+        db_search_ordered(db, a, "places_search", &desc, "a b c d e f g h i j k", 5, &hits, &n, &e),
+        -1);
+    assert_int_equal(e.status, 400);
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM places"), 8);
+    arena_free(a);
+    db_close(db);
+}
+
 /* ---- PostgreSQL only ---- */
 
 /* The SQLite type names in DDL become their PostgreSQL equivalents, quoted text aside. */
@@ -1394,6 +1493,7 @@ int main(void)
         cmocka_unit_test(test_search),
         cmocka_unit_test(test_search_directives),
         cmocka_unit_test(test_search_limits),
+        cmocka_unit_test(test_search_ordered),
     };
     const char *url = getenv("LANTERNE_TEST_DATABASE_URL");
     if (url && (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0))

@@ -1,5 +1,6 @@
-/* test_territory: unit tests for src/territory.c against the real @etalab data in an
- * in-memory database. Run from the repository root, where node_modules/ is. */
+/* test_territory: unit tests for src/territory.c against the real @etalab data, in SQLite in
+ * memory or in the PostgreSQL database of LANTERNE_TEST_DATABASE_URL, emptied first
+ * (testdb.h). Run from the repository root, where node_modules/ is. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include "core/mem.h"
 #include "db/db.h"
 #include "territory.h"
+#include "testdb.h"
 
 enum { COMMUNES_ACTUELLES = 34969, DEPARTEMENTS = 109, REGIONS = 26 };
 
@@ -32,20 +34,13 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static struct db *fresh_db(void)
-{
-    struct db *db;
-    struct err e = {0};
-    if (db_open("sqlite::memory:", &db, &e) || db_migrate(db, &e))
-        fail_msg("database: %s", e.msg);
-    return db;
-}
-
-/* The whole group shares one imported database: importing takes a second. */
+/* The whole group shares one imported database: importing takes seconds. */
 static int setup(void **state)
 {
-    struct db *db = fresh_db();
+    struct db *db = testdb_open();
     struct err e = {0};
+    if (!db)
+        return -1;
     double t0 = now();
     int n = territory_import(db, data_dir(), &e);
     if (n < 0) {
@@ -53,8 +48,10 @@ static int setup(void **state)
         return -1;
     }
     fprintf(stderr, "territory_import: %d communes in %.2f s\n", n, now() - t0);
-    if (n != COMMUNES_ACTUELLES)
+    if (n != COMMUNES_ACTUELLES) {
+        db_close(db);
         return -1;
+    }
     *state = db;
     return 0;
 }
@@ -73,13 +70,25 @@ static void test_import_counts(void **state)
     assert_int_equal(db_scalar_int(db, &e, -1, "SELECT count(*) FROM departements", ""),
                      DEPARTEMENTS);
     assert_int_equal(db_scalar_int(db, &e, -1, "SELECT count(*) FROM regions", ""), REGIONS);
-    /* every stored search form is plain ASCII words: the normalization covered the data */
-    assert_int_equal(db_scalar_int(db, &e, -1,
-                                   "SELECT count(*) FROM communes WHERE name_norm = '' "
-                                   "OR name_norm GLOB '*[^a-z0-9 ]*' OR name_norm LIKE ' %' "
-                                   "OR name_norm LIKE '% ' OR name_norm LIKE '%  %'",
-                                   ""),
-                     0);
+    /* every stored search form is plain ASCII words: the normalization covered the data
+     * (checked here rather than in SQL, where GLOB is SQLite's alone) */
+    struct db_stmt *st;
+    assert_int_equal(db_prepare(db, "SELECT code, name_norm FROM communes", &st, &e), 0);
+    int rows = 0, rc;
+    while ((rc = db_step(st, &e)) == DB_ROW) {
+        const char *norm = db_col_text(st, 1);
+        size_t len = strlen(norm);
+        int ok = len > 0 && norm[0] != ' ' && norm[len - 1] != ' ' && !strstr(norm, "  ");
+        for (size_t i = 0; ok && i < len; i++)
+            ok = (norm[i] >= 'a' && norm[i] <= 'z') || (norm[i] >= '0' && norm[i] <= '9') ||
+                 norm[i] == ' ';
+        if (!ok)
+            fail_msg("commune %s: name_norm \"%s\" is not plain words", db_col_text(st, 0), norm);
+        rows++;
+    }
+    db_finalize(st);
+    assert_int_equal(rc, DB_DONE);
+    assert_int_equal(rows, COMMUNES_ACTUELLES);
     /* only current communes: the 1st arrondissement of Paris (75101) is not one */
     assert_int_equal(
         db_scalar_int(db, &e, -1, "SELECT count(*) FROM communes WHERE code = ?", "s", "75101"), 0);
@@ -286,6 +295,175 @@ static void test_search_limit(void **state)
     arena_free(a);
 }
 
+/* One list, one answer on every engine: the top 10 recorded from a SQLite run, which
+ * PostgreSQL must match code for code. Against the LIKE scan the index replaced, the answers
+ * are the same but for the matches of the words in another order, new and ranked after the
+ * others: "etienne saint", "roche la", Abergement-la-Ronce after the four L'Abergement-*,
+ * La Haye-* after L'Haÿ-les-Roses. */
+static const struct {
+    const char *q;
+    const char *codes;
+} expected_top10[] = {
+    {"saint etienne", "42218 76575 44158 62746 82161 88415 38384 07231 38383 01350"},
+    {"SAINT-ÉTIENNE", "42218 76575 44158 62746 82161 88415 38384 07231 38383 01350"},
+    {"saint’étienne", "42218 76575 44158 62746 82161 88415 38384 07231 38383 01350"},
+    {"saint eti", "42218 76575 44158 62746 82161 88415 38384 07231 38383 01350"},
+    {"etienne saint", "42218 76575 44158 62746 82161 88415 38384 07231 38383 01350"},
+    {"st etienne", ""},
+    {"Œuilly", "51410 02565"},
+    {"oeuilly", "51410 02565"},
+    {"OEUILLY", "51410 02565"},
+    {"œ", "37172 57521 40207 67355 51410 40206 02565 88334 62633"},
+    {"rue", "80688 92063 45285 16291 68289 76727 42287 60559 76547 59517"},
+    {"paris", "75056 95176 38485 62826 95241 81202 82137 71343"},
+    {"lille", "59350 59527 59386 62516 76384 35153"},
+    {"l'abergement", "71002 01001 71001 01002 39001 39002 39003 39004"},
+    {"L’ABERGEMENT", "71002 01001 71001 01002 39001 39002 39003 39004"},
+    {"saint-denis", "97411 93066 11339 30247 77495 93039 45274 78397 01344 33393"},
+    {"Saint Denis", "97411 93066 11339 30247 77495 93039 45274 78397 01344 33393"},
+    {"ÉVRY", "89162 91228 77175"},
+    {"evry", "89162 91228 77175"},
+    {"la roche", "17300 85191 74224 06114 73215 16281 77389 26271 63302 24354"},
+    {"roche la", "42189 17300 85191 74224 06114 73215 16281 77389 26271 63302"},
+    {"sainte-marie", "97418 97228 35294 25523 32388 15198 58253 08390 65391 64422"},
+    {"le havre", "76351"},
+    {"l'haÿ", "94038 50236 27322 50237 28347 10223 76717 27317 76352 39266"},
+    {"cœur", "46138 51457"},
+    {"besançon", "25056"},
+    {"fort-de-france", "97209"},
+    {"aix", "19002 13001 73008 87001 73128 62019 10003 18003 87177 59004"},
+    {"saint jean de", "45284 45285 64483 34270 85234 73248 44166 38399 38400 17349"},
+    {"les", "92040 97101 85194 95268 37122 74281 83129 78440 73008 94038"},
+    {"val d'isere", "73304"},
+    {"châlons", "51108 53049 51109"},
+    {"59350", "59350 59527"},
+    {"2A004", "2A004"},
+    {"2a004", "2A004"},
+    {"42100", "42218 42100"},
+    {"20000", "2A004"},
+    {"971", "97101 97801 97103 97113 97118 97128 97117 97115 97129 97107"},
+};
+
+static void test_search_expected(void **state)
+{
+    struct db *db = *state;
+    struct arena *a = arena_new();
+    struct territory_commune *r;
+    int n, failures = 0;
+    for (size_t i = 0; i < sizeof expected_top10 / sizeof expected_top10[0]; i++) {
+        char got[128] = "";
+        search(db, a, expected_top10[i].q, 10, &r, &n);
+        for (int k = 0; k < n; k++) {
+            size_t len = strlen(got);
+            snprintf(got + len, sizeof got - len, "%s%s", k ? " " : "", r[k].code);
+        }
+        if (strcmp(got, expected_top10[i].codes) != 0) {
+            fprintf(stderr, "\"%s\" on %s: got \"%s\", want \"%s\"\n", expected_top10[i].q,
+                    testdb_engine(), got, expected_top10[i].codes);
+            failures++;
+        }
+    }
+    assert_int_equal(failures, 0);
+    arena_free(a);
+}
+
+/* The ranking territory.h defines, computed by brute force over every commune. */
+struct oracle_row {
+    char code[8];
+    const char *norm;
+    int64_t population;
+    int group; /* 0 exact, 1 as typed, 2 other words, -1 no match */
+};
+
+static int oracle_has_word(const char *norm, const char *w, size_t wn)
+{
+    for (const char *p = norm; p; p = strchr(p, ' '), p = p ? p + 1 : NULL)
+        if (strncmp(p, w, wn) == 0)
+            return 1;
+    return 0;
+}
+
+static int oracle_group(const char *norm, const char *q)
+{
+    size_t qn = strlen(q);
+    if (strcmp(norm, q) == 0)
+        return 0;
+    for (const char *p = norm; p; p = strchr(p, ' '), p = p ? p + 1 : NULL)
+        if (strncmp(p, q, qn) == 0)
+            return 1;
+    for (const char *w = q; *w;) {
+        size_t wn = strcspn(w, " ");
+        if (!oracle_has_word(norm, w, wn))
+            return -1;
+        w += wn;
+        w += *w == ' ';
+    }
+    return 2;
+}
+
+static int oracle_cmp(const void *pa, const void *pb)
+{
+    const struct oracle_row *x = pa, *y = pb;
+    if (x->group != y->group)
+        return x->group - y->group;
+    if (x->population != y->population)
+        return x->population > y->population ? -1 : 1;
+    int r = strcmp(x->norm, y->norm);
+    return r ? r : strcmp(x->code, y->code);
+}
+
+/* Short words match thousands of communes, most larger than the first whose name starts
+ * with what was typed ("la la": La Lande-*): the index's batches must grow, or give way to
+ * a scan, and still rank exactly. Queries already normalized. */
+static void test_search_matches_brute_force(void **state)
+{
+    struct db *db = *state;
+    struct arena *a = arena_new();
+    struct err e = {0};
+    struct oracle_row *rows = arena_alloc(a, COMMUNES_ACTUELLES * sizeof *rows);
+    struct db_stmt *st;
+    int nrows = 0, rc;
+    assert_int_equal(db_prepare(db, "SELECT code, name_norm, population FROM communes", &st, &e),
+                     0);
+    while ((rc = db_step(st, &e)) == DB_ROW && nrows < COMMUNES_ACTUELLES) {
+        snprintf(rows[nrows].code, sizeof rows[nrows].code, "%s", db_col_text(st, 0));
+        rows[nrows].norm = arena_strdup(a, db_col_text(st, 1));
+        rows[nrows].population = db_col_int(st, 2);
+        nrows++;
+    }
+    db_finalize(st);
+    assert_int_equal(nrows, COMMUNES_ACTUELLES);
+
+    static const char *const queries[] = {"saint", "les",        "la la",     "le l", "la l",
+                                          "s s",   "l a",        "de la",     "e e",  "sa ma",
+                                          "rue",   "mont saint", "saint jean"};
+    static const int limits[] = {1, 10, TERRITORY_SEARCH_MAX_LIMIT};
+    for (size_t qi = 0; qi < sizeof queries / sizeof queries[0]; qi++) {
+        const char *q = queries[qi];
+        for (int i = 0; i < nrows; i++)
+            rows[i].group = oracle_group(rows[i].norm, q);
+        qsort(rows, (size_t)nrows, sizeof *rows, oracle_cmp);
+        int matches = 0;
+        while (matches < nrows && rows[matches].group < 0)
+            matches++; /* -1 sorts first */
+        for (size_t li = 0; li < sizeof limits / sizeof limits[0]; li++) {
+            struct territory_commune *r;
+            int n;
+            if (territory_commune_search(db, a, q, limits[li], &r, &n, &e))
+                fail_msg("search \"%s\": %d %s", q, e.status, e.msg);
+            int want = nrows - matches < limits[li] ? nrows - matches : limits[li];
+            if (n != want)
+                fail_msg("\"%s\" limit %d: %d results, want %d", q, limits[li], n, want);
+            for (int k = 0; k < n; k++)
+                if (strcmp(r[k].code, rows[matches + k].code) != 0)
+                    fail_msg("\"%s\" limit %d, rank %d: got %s %s, want %s %s", q, limits[li],
+                             k + 1, r[k].code, r[k].name, rows[matches + k].code,
+                             rows[matches + k].norm);
+        }
+    }
+    arena_free(a);
+}
+
 static void test_commune_get(void **state)
 {
     struct db *db = *state;
@@ -437,8 +615,9 @@ static void test_import_bad_entry_rolls_back(void **state)
     snprintf(json, sizeof json, "[%s,%s,%s]", good, old, bad);
     write_file(dir, "communes.json", json);
 
-    struct db *db = fresh_db();
+    struct db *db = testdb_open();
     struct err e = {0};
+    assert_non_null(db);
     assert_int_equal(territory_import(db, dir, &e), -1);
     assert_int_equal(e.status, 500);
     assert_non_null(strstr(e.msg, "communes.json"));
@@ -474,11 +653,21 @@ int main(void)
         cmocka_unit_test(test_search_like_metacharacters),
         cmocka_unit_test(test_search_rejects),
         cmocka_unit_test(test_search_limit),
+        cmocka_unit_test(test_search_expected),
+        cmocka_unit_test(test_search_matches_brute_force),
         cmocka_unit_test(test_commune_get),
         cmocka_unit_test(test_departements),
         cmocka_unit_test(test_reimport_idempotent),
         cmocka_unit_test(test_import_missing_dir),
+    };
+    /* after the shared database is closed: on PostgreSQL it empties the same database */
+    const struct CMUnitTest own_db[] = {
         cmocka_unit_test(test_import_bad_entry_rolls_back),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    int pg = testdb_pg_url() != NULL;
+    int failed = cmocka_run_group_tests_name(pg ? "territory on PostgreSQL" : "territory", tests,
+                                             setup, teardown);
+    return failed +
+           cmocka_run_group_tests_name(pg ? "territory import on PostgreSQL" : "territory import",
+                                       own_db, NULL, NULL);
 }

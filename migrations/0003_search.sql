@@ -1,0 +1,10 @@
+-- 0003: full-text search over commune names, so territory_commune_search no longer scans the
+-- 35,000 communes with LIKE. Each engine builds its own index from the line below (src/db/
+-- search.c: FTS5 on SQLite; on PostgreSQL a tsvector with unaccent, which needs the unaccent
+-- extension or the right to create it), fills it from the communes already imported, and
+-- keeps it in step with the table by triggers. Ranking (exact name, then population) stays in
+-- src/territory.c; exact names still use the communes_name_norm index of 0001.
+-- The index's tables (communes_search*) are derived data: a copy between engines skips them
+-- and lets this migration rebuild them.
+--
+-- @search communes_search ON communes(code) USING (name)
