@@ -19,8 +19,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap - ERR
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 wait_up() { for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$1/healthz" >/dev/null && return 0; sleep 0.1; done; return 1; }
 
 pgurl=$(scripts/pg-test-cluster.sh start)
@@ -31,18 +32,19 @@ for url in "$sqlite" "$pgurl"; do
   build/lanterne demo --data-dir "$work/var" --database-url "$url" >/dev/null
 done
 
-# starts N servers on one database; prints their ports
+# starts N servers on one database; their ports go to PORTS (no command substitution: a
+# subshell would run the EXIT trap and lose the pids)
 start_servers() { # url n cache
-  local url=$1 n=$2 cache=$3 ports=""
+  local url=$1 n=$2 cache=$3 p
+  PORTS=""
   for _ in $(seq 1 "$n"); do
-    local p; p=$(free_port)
+    p=$(free_port)
     LANTERNE_PAGE_CACHE=$cache LANTERNE_WORKER=off build/lanterne serve --listen 127.0.0.1:$p \
       --data-dir "$work/var" --database-url "$url" --quiet 2>>"$work/server.log" &
     pids+=($!)
-    ports="$ports $p"
+    PORTS="$PORTS $p"
   done
-  for p in $ports; do wait_up "$p"; done
-  echo $ports
+  for p in $PORTS; do wait_up "$p"; done
 }
 
 stop_servers() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=(); }
@@ -75,9 +77,9 @@ for engine in sqlite postgresql; do
   url=$sqlite; [ $engine = postgresql ] && url=$pgurl
   for cache in on off; do
     for n in 1 2; do
-      ports=$(start_servers "$url" $n $cache)
+      start_servers "$url" $n $cache
       front=$(free_port)
-      nginx_front "$front" $ports
+      nginx_front "$front" $PORTS
       measure "$engine, $n process(es), cache $cache" "http://127.0.0.1:$front"
       nginx_stop
       stop_servers

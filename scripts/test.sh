@@ -4,7 +4,7 @@
 # HTTP tests (node's test runner against a real server); browser tests (playwright-core +
 # Debian's chromium, axe-core, Nu checker); the database-touching ones of those three again
 # on a throwaway PostgreSQL 15 cluster (scripts/pg-test-cluster.sh); the C and HTTP tests
-# under AddressSanitizer + UBSan (on SQLite); fuzzing. See docs/testing.md.
+# under AddressSanitizer + UBSan (on SQLite, then on PostgreSQL); fuzzing. See docs/testing.md.
 #
 # LANTERNE_SKIP_PG=1, LANTERNE_SKIP_ASAN=1, LANTERNE_SKIP_FUZZ=1 leave a part out (quick
 # local runs; CI runs everything). TEST_OUTPUT: where logs go (default test-output).
@@ -43,7 +43,7 @@ count_node() { # file: the "# pass N" / "# fail N" summary of node --test
 
 # One line per suite: label, suite, counts, time.
 report() { # label, suite, counts, start (now_ms)
-  printf '%-10s %-22s %-22s %8s\n' "$1" "$2" "$3" "$(took "$4")"
+  printf '%-12s %-22s %-22s %8s\n' "$1" "$2" "$3" "$(took "$4")"
 }
 
 run_unit_one() { # test binary, label
@@ -63,7 +63,7 @@ run_unit_one() { # test binary, label
     count_tap "$log"
     report "$label" "$name" "$COUNTED" "$t0"
     if [ $rc != 0 ] && ! grep -qE '^not ok ' "$log"; then
-      FAIL=$((FAIL + 1)); echo "           $name exited with $rc (see $log)"
+      FAIL=$((FAIL + 1)); echo "             $name exited with $rc (see $log)"
     fi
   fi
 }
@@ -86,7 +86,7 @@ run_node() { # label, dir, binary[, TEST_OUTPUT for the suite (screenshots, repo
   count_node "$log"
   report "$label" "$(basename "$dir")" "$COUNTED" "$t0"
   if [ $rc != 0 ] && ! grep -qE '^# fail [1-9]' "$log"; then
-    FAIL=$((FAIL + 1)); echo "           $label exited with $rc (see $log)"
+    FAIL=$((FAIL + 1)); echo "             $label exited with $rc (see $log)"
   fi
 }
 
@@ -115,55 +115,57 @@ pg_url_of() { # database name: PG_URL with that database instead of its own
 
 # The unit suites that run on PostgreSQL too: those whose source reads
 # LANTERNE_TEST_DATABASE_URL, directly or through tests/unit/testdb.h.
-pg_unit_suites() {
+pg_unit_suites() { # build dir
   local t name
-  for t in build/tests/test_*; do
+  for t in "$1"/tests/test_*; do
     [ -x "$t" ] || continue
     name=$(basename "$t")
     grep -qE 'LANTERNE_TEST_DATABASE_URL|"testdb\.h"' "tests/unit/$name.c" 2>/dev/null && echo "$t"
   done
 }
 
-run_pg() {
-  local t0 t name db sqlite_only=""
+# Starts the cluster (PG_URL, PG_STATE); counts one failure and returns 1 if it cannot.
+pg_start() {
+  local t0
   t0=$(now_ms)
   if [ ! -x "$PGBIN/initdb" ]; then
     FAIL=$((FAIL + 1))
-    echo "pg         no PostgreSQL 15 server programs ($PGBIN/initdb missing): 1 failure;"
-    echo "           install them with scripts/deps.sh (Debian package postgresql)"
-    return
+    echo "pg           no PostgreSQL 15 server programs ($PGBIN/initdb missing): 1 failure;"
+    echo "             install them with scripts/deps.sh (Debian package postgresql)"
+    return 1
   fi
   PG_STATE="build/pg-test-cluster.make-test.$$"
   : >"$out/pg-cluster.log"
   if ! PG_URL=$(LANTERNE_PG_STATE=$PG_STATE scripts/pg-test-cluster.sh start 2>>"$out/pg-cluster.log"); then
     FAIL=$((FAIL + 1))
-    echo "pg         the test cluster did not start: 1 failure (see $out/pg-cluster.log)"
+    echo "pg           the test cluster did not start: 1 failure (see $out/pg-cluster.log)"
     pg_stop
-    return
+    return 1
   fi
   report pg "cluster start" "" "$t0"
+}
 
-  for t in $(pg_unit_suites); do
+# The database-touching unit suites of a build, each in a database of its own.
+run_pg_units() { # build dir, label
+  local t name db all sqlite_only=""
+  all=" $(pg_unit_suites "$1" | tr '\n' ' ') "
+  for t in $all; do
     name=$(basename "$t")
     db="unit_$name"
     if ! pg_sql "DROP DATABASE IF EXISTS $db" || ! pg_sql "CREATE DATABASE $db"; then
-      FAIL=$((FAIL + 1)); echo "pg         $name: cannot create database $db (see $out/pg-cluster.log)"
+      FAIL=$((FAIL + 1))
+      printf '%-12s %s: cannot create database %s: 1 failure (see %s)\n' "$2" "$name" "$db" "$out/pg-cluster.log"
       continue
     fi
-    LANTERNE_TEST_DATABASE_URL=$(pg_url_of "$db") run_unit_one "$t" pg
+    LANTERNE_TEST_DATABASE_URL=$(pg_url_of "$db") run_unit_one "$t" "$2"
     pg_sql "DROP DATABASE IF EXISTS $db WITH (FORCE)"
   done
-  for t in build/tests/test_*; do
+  for t in "$1"/tests/test_*; do
     [ -x "$t" ] || continue
-    case " $(pg_unit_suites | tr '\n' ' ') " in *" $t "*) ;; *) sqlite_only="$sqlite_only $(basename "$t")" ;; esac
+    case "$all" in *" $t "*) ;; *) sqlite_only="$sqlite_only $(basename "$t")" ;; esac
   done
-  [ -n "$sqlite_only" ] && echo "pg         (SQLite only, no database or LANTERNE_TEST_DATABASE_URL not read:$sqlite_only)"
-
-  LANTERNE_TEST_DATABASE_URL=$PG_URL run_node pg-http tests/http build/lanterne
-  LANTERNE_TEST_DATABASE_URL=$PG_URL run_node pg-browser tests/browser build/lanterne "$out/pg"
-  t0=$(now_ms)
-  pg_stop
-  report pg "cluster stop" "" "$t0"
+  [ -n "$sqlite_only" ] && printf '%-12s (SQLite only: no database, or LANTERNE_TEST_DATABASE_URL not read:%s)\n' "$2" "$sqlite_only"
+  return 0
 }
 
 T_START=$(now_ms)
@@ -175,10 +177,14 @@ echo "== browser tests"
 run_node browser tests/browser build/lanterne
 if [ "${LANTERNE_SKIP_PG:-0}" != 1 ]; then
   echo "== PostgreSQL 15: unit, HTTP and browser tests again"
-  run_pg
+  if pg_start; then
+    run_pg_units build pg
+    LANTERNE_TEST_DATABASE_URL=$PG_URL run_node pg-http tests/http build/lanterne
+    LANTERNE_TEST_DATABASE_URL=$PG_URL run_node pg-browser tests/browser build/lanterne "$out/pg"
+  fi
 fi
 if [ "${LANTERNE_SKIP_ASAN:-0}" != 1 ]; then
-  echo "== AddressSanitizer + UBSan build (SQLite only)"
+  echo "== AddressSanitizer + UBSan: unit and HTTP tests on SQLite${PG_STATE:+, then on PostgreSQL}"
   t0=$(now_ms)
   if make -s asan >"$out/asan-build.log" 2>&1; then
     report asan build "" "$t0"
@@ -186,9 +192,18 @@ if [ "${LANTERNE_SKIP_ASAN:-0}" != 1 ]; then
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     run_unit build/asan asan
     run_node asan-http tests/http build/asan/lanterne
+    if [ -n "$PG_STATE" ]; then
+      run_pg_units build/asan asan-pg
+      LANTERNE_TEST_DATABASE_URL=$PG_URL run_node asan-pg-http tests/http build/asan/lanterne
+    fi
   else
     FAIL=$((FAIL + 1)); echo "asan build failed (see $out/asan-build.log)"
   fi
+fi
+if [ -n "$PG_STATE" ]; then
+  t0=$(now_ms)
+  pg_stop
+  report pg "cluster stop" "" "$t0"
 fi
 if [ "${LANTERNE_SKIP_FUZZ:-0}" != 1 ]; then
   echo "== fuzzing (libFuzzer, ${FUZZ_SECONDS:-30} s per target)"
@@ -196,7 +211,7 @@ if [ "${LANTERNE_SKIP_FUZZ:-0}" != 1 ]; then
   scripts/fuzz.sh "${FUZZ_SECONDS:-30}" >"$out/fuzz.log" 2>&1
   rc=$?
   p=$(grep -cE '^fuzz_[a-z]+ +ok ' "$out/fuzz.log" || true)
-  grep -E '^fuzz_' "$out/fuzz.log" | sed 's/^/fuzz       /'
+  grep -E '^fuzz_' "$out/fuzz.log" | sed 's/^/fuzz         /'
   f=$(grep -E '^fuzz_' "$out/fuzz.log" | grep -cvE '^fuzz_[a-z]+ +ok ' || true)
   [ $rc != 0 ] && [ "$f" = 0 ] && f=1
   PASS=$((PASS + p)); FAIL=$((FAIL + f))
