@@ -279,18 +279,6 @@ struct clean {
     int ndeps;
 };
 
-static const char *trim(struct arena *a, const char *s)
-{
-    if (!s)
-        return "";
-    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
-        n--;
-    return arena_strndup(a, s, n);
-}
-
 /* Valid UTF-8, at most max characters, and no control characters except line breaks and
  * tabs where multiline is set: a stray control byte breaks JSON consumers and CSV exports.
  * label is the field's name, a message id marked with N_ and translated here. */
@@ -383,7 +371,7 @@ static int check_departements(struct db *db, struct arena *a, const struct coord
     const char **codes = arena_alloc(a, ((size_t)in->ndepartements + 1) * sizeof *codes);
     int n = 0;
     for (int i = 0; i < in->ndepartements; i++) {
-        char *code = (char *)trim(a, in->departements ? in->departements[i] : NULL);
+        char *code = text_trim(a, in->departements ? in->departements[i] : NULL);
         if (!*code)
             continue; /* an empty choice in a form, not a département */
         for (char *p = code; *p; p++)
@@ -431,15 +419,15 @@ static int check_fields(struct db *db, struct arena *a, const struct coordinatio
                         const char *cur_slug, struct clean *out, struct err *e)
 {
     memset(out, 0, sizeof *out);
-    out->name = trim(a, in->name);
-    out->slug = trim(a, in->slug);
-    out->kind = trim(a, in->kind);
-    out->description = trim(a, in->description);
-    out->address = trim(a, in->address);
-    out->email = trim(a, in->email);
-    out->phone = trim(a, in->phone);
-    out->website = trim(a, in->website);
-    out->logo = trim(a, in->logo);
+    out->name = text_trim(a, in->name);
+    out->slug = text_trim(a, in->slug);
+    out->kind = text_trim(a, in->kind);
+    out->description = text_trim(a, in->description);
+    out->address = text_trim(a, in->address);
+    out->email = text_trim(a, in->email);
+    out->phone = text_trim(a, in->phone);
+    out->website = text_trim(a, in->website);
+    out->logo = text_trim(a, in->logo);
 
     if (!*out->name)
         return err_field(e, 422, "name", "Le nom est obligatoire.");

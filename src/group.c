@@ -10,6 +10,7 @@
 #include "audit.h"
 #include "core/buf.h"
 #include "core/text.h"
+#include "core/valid.h"
 #include "structure.h"
 
 const struct group_status group_statuses[] = {
@@ -206,35 +207,6 @@ int group_can_create(struct db *db, const struct account *u, int64_t structure_i
 
 /* ---- validation ---- */
 
-/* A copy of s without surrounding blanks: "   " must count as empty for required fields. */
-static char *trimmed(struct arena *a, const char *s)
-{
-    if (!s)
-        return arena_strdup(a, "");
-    const char *end = s + strlen(s);
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-        s++;
-    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
-        end--;
-    return arena_strndup(a, s, (size_t)(end - s));
-}
-
-/* Length and characters of a free-text field; what is a message id ("Le titre"). Only
- * multi-line fields may hold line breaks and tabs: control characters hide text and break
- * exports. */
-static int check_text(const char *v, const char *field, const char *what, size_t max, int multiline,
-                      struct err *e)
-{
-    size_t n = strlen(v);
-    long chars = text_utf8_len(v, n);
-    if (chars < 0 || text_has_control(v, n, multiline))
-        return err_field(e, 422, field, "%s contient des caractères invalides.", err_tr(what));
-    if ((size_t)chars > max)
-        return err_field(e, 422, field, "%s doit comporter au plus %zu caractères.", err_tr(what),
-                         max);
-    return 0;
-}
-
 static int slug_ok(const char *s)
 {
     size_t n = strlen(s);
@@ -298,7 +270,7 @@ static int clean_facilitators(struct arena *a, const char *in, const char **out,
     const char *p = in ? in : "";
     while (*p) {
         size_t len = strcspn(p, "\n");
-        char *name = trimmed(a, arena_strndup(a, p, len));
+        char *name = text_trim(a, arena_strndup(a, p, len));
         p += len;
         if (*p == '\n')
             p++;
@@ -309,7 +281,7 @@ static int clean_facilitators(struct arena *a, const char *in, const char **out,
                       GROUP_FACILITATORS_MAX);
             goto done;
         }
-        if (check_text(name, "facilitators", N_("Le nom d'un intervenant"),
+        if (valid_text(name, "facilitators", N_("Le nom d'un intervenant"),
                        GROUP_FACILITATOR_NAME_MAX, 0, e))
             goto done;
         if (count > 1)
@@ -339,10 +311,10 @@ static int validate(struct db *db, struct arena *a, const struct group_input *in
                     const struct group *cur, struct clean *v, struct err *e)
 {
     memset(v, 0, sizeof *v);
-    v->title = trimmed(a, in->title ? in->title : cur ? cur->title : "");
-    const char *slug = trimmed(a, in->slug);
-    v->description = trimmed(a, in->description ? in->description : cur ? cur->description : "");
-    v->status = trimmed(a, in->status ? in->status : cur ? cur->status : "");
+    v->title = text_trim(a, in->title ? in->title : cur ? cur->title : "");
+    const char *slug = text_trim(a, in->slug);
+    v->description = text_trim(a, in->description ? in->description : cur ? cur->description : "");
+    v->status = text_trim(a, in->status ? in->status : cur ? cur->status : "");
     v->year = in->year ? in->year : cur ? cur->year : 0;
     v->structure_id = in->structure_id ? in->structure_id : cur ? cur->structure_id : 0;
     v->is_protected = in->is_protected ? *in->is_protected != 0 : cur ? cur->is_protected : 0;
@@ -352,7 +324,7 @@ static int validate(struct db *db, struct arena *a, const struct group_input *in
 
     if (!*v->title)
         return err_field(e, 422, "title", "Le titre est obligatoire.");
-    if (check_text(v->title, "title", N_("Le titre"), GROUP_TITLE_MAX, 0, e))
+    if (valid_text(v->title, "title", N_("Le titre"), GROUP_TITLE_MAX, 0, e))
         return -1;
     v->title_norm = text_norm(a, v->title);
 
@@ -395,7 +367,7 @@ static int validate(struct db *db, struct arena *a, const struct group_input *in
     if (!exists)
         return err_field(e, 422, "structure_id", "Structure inconnue.");
 
-    if (check_text(v->description, "description", N_("La description"), GROUP_DESCRIPTION_MAX, 1,
+    if (valid_text(v->description, "description", N_("La description"), GROUP_DESCRIPTION_MAX, 1,
                    e))
         return -1;
     if (clean_facilitators(a,
@@ -410,7 +382,7 @@ static int validate(struct db *db, struct arena *a, const struct group_input *in
     if (!group_status_label(v->status))
         return err_field(e, 422, "status", "Statut de groupe inconnu.");
 
-    const char *vis = in->visibility ? trimmed(a, in->visibility) : "";
+    const char *vis = in->visibility ? text_trim(a, in->visibility) : "";
     if (*vis) {
         if (visibility_level_parse(vis, &v->visibility))
             return err_field(e, 422, "visibility",

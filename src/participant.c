@@ -93,16 +93,6 @@ int participant_list(struct db *db, struct arena *a, int64_t group_id, struct pa
 
 /* ---- validation ---- */
 
-static char *trimmed(struct arena *a, const char *s)
-{
-    const char *end = s + strlen(s);
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-        s++;
-    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
-        end--;
-    return arena_strndup(a, s, (size_t)(end - s));
-}
-
 struct clean {
     const char *display_name;
     const struct participant_age_band *band;
@@ -135,9 +125,9 @@ static int validate(struct db *db, struct arena *a, const struct participant_inp
 {
     memset(v, 0, sizeof *v);
     const char *name = in->display_name ? in->display_name : cur ? cur->display_name : "";
-    v->display_name = trimmed(a, name);
+    v->display_name = text_trim(a, name);
     const char *band = in->age_band ? in->age_band : cur ? cur->age_band : "";
-    band = trimmed(a, band);
+    band = text_trim(a, band);
     v->user_id = in->user_id < 0 ? (cur ? cur->user_id : 0) : in->user_id;
 
     if (!*v->display_name)

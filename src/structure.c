@@ -42,40 +42,9 @@ const char *structure_type_label(const char *code)
 
 /* ---- validation ---- */
 
-/* A copy of s without surrounding blanks: a value pasted with a trailing space or newline
- * is the same value, and "   " must count as empty for required fields. */
-static char *trimmed(struct arena *a, const char *s)
-{
-    if (!s)
-        return NULL;
-    const char *end = s + strlen(s);
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-        s++;
-    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
-        end--;
-    return arena_strndup(a, s, (size_t)(end - s));
-}
-
-/* Length and character checks shared by every free-text field. Control characters have no
- * place in a name or an address (they hide text and break exports); only the description
- * (multiline) may hold line breaks and tabs. what is the subject of the message, a message
- * id marked with N_ ("Le nom", "L'adresse") translated here, so messages read naturally. */
-static int check_text(const char *v, const char *field, const char *what, size_t max, int multiline,
-                      struct err *e)
-{
-    size_t n = strlen(v);
-    long chars = text_utf8_len(v, n);
-    if (chars < 0 || text_has_control(v, n, multiline))
-        return err_field(e, 422, field, "%s contient des caractères invalides.", err_tr(what));
-    if ((size_t)chars > max)
-        return err_field(e, 422, field, "%s doit comporter au plus %zu caractères.", err_tr(what),
-                         max);
-    return 0;
-}
-
 /* The same shape rules as account and coordination e-mails (valid_email), but no 64-byte
  * limit before the '@': a structure's address is only held to STRUCTURE_FIELD_MAX, like its
- * other contact fields (length and characters are check_text's). */
+ * other contact fields (length and characters are valid_text's). */
 static int check_email(const char *s, struct err *e)
 {
     if (*s && !valid_email(s, SIZE_MAX))
@@ -105,14 +74,14 @@ struct clean {
 static int validate(struct arena *a, const struct structure_input *in, struct clean *out,
                     struct err *e)
 {
-    out->name = trimmed(a, in->name ? in->name : "");
-    out->type = trimmed(a, in->type ? in->type : "");
-    char *code = trimmed(a, in->commune_code ? in->commune_code : "");
-    out->address = trimmed(a, in->address ? in->address : "");
-    out->email = trimmed(a, in->email ? in->email : "");
-    out->phone = trimmed(a, in->phone ? in->phone : "");
-    out->website = trimmed(a, in->website ? in->website : "");
-    out->description = trimmed(a, in->description ? in->description : "");
+    out->name = text_trim(a, in->name ? in->name : "");
+    out->type = text_trim(a, in->type ? in->type : "");
+    char *code = text_trim(a, in->commune_code ? in->commune_code : "");
+    out->address = text_trim(a, in->address ? in->address : "");
+    out->email = text_trim(a, in->email ? in->email : "");
+    out->phone = text_trim(a, in->phone ? in->phone : "");
+    out->website = text_trim(a, in->website ? in->website : "");
+    out->description = text_trim(a, in->description ? in->description : "");
     /* INSEE codes are stored upper case ("2A004") */
     for (char *p = code; *p; p++)
         if (*p >= 'a' && *p <= 'z')
@@ -121,7 +90,7 @@ static int validate(struct arena *a, const struct structure_input *in, struct cl
 
     if (!*out->name)
         return err_field(e, 422, "name", "Le nom est obligatoire.");
-    if (check_text(out->name, "name", N_("Le nom"), STRUCTURE_NAME_MAX, 0, e))
+    if (valid_text(out->name, "name", N_("Le nom"), STRUCTURE_NAME_MAX, 0, e))
         return -1;
     if (!*out->type)
         return err_field(e, 422, "type", "Le type de structure est obligatoire.");
@@ -129,16 +98,16 @@ static int validate(struct arena *a, const struct structure_input *in, struct cl
         return err_field(e, 422, "type", "Type de structure inconnu.");
     if (!*out->commune_code)
         return err_field(e, 422, "commune_code", "La commune est obligatoire.");
-    if (check_text(out->commune_code, "commune_code", N_("Le code de commune"), STRUCTURE_FIELD_MAX,
+    if (valid_text(out->commune_code, "commune_code", N_("Le code de commune"), STRUCTURE_FIELD_MAX,
                    0, e))
         return -1;
-    if (check_text(out->address, "address", N_("L'adresse"), STRUCTURE_FIELD_MAX, 0, e) ||
-        check_text(out->email, "email", N_("L'adresse e-mail"), STRUCTURE_FIELD_MAX, 0, e) ||
+    if (valid_text(out->address, "address", N_("L'adresse"), STRUCTURE_FIELD_MAX, 0, e) ||
+        valid_text(out->email, "email", N_("L'adresse e-mail"), STRUCTURE_FIELD_MAX, 0, e) ||
         check_email(out->email, e) ||
-        check_text(out->phone, "phone", N_("Le téléphone"), STRUCTURE_FIELD_MAX, 0, e) ||
-        check_text(out->website, "website", N_("Le site web"), STRUCTURE_FIELD_MAX, 0, e) ||
+        valid_text(out->phone, "phone", N_("Le téléphone"), STRUCTURE_FIELD_MAX, 0, e) ||
+        valid_text(out->website, "website", N_("Le site web"), STRUCTURE_FIELD_MAX, 0, e) ||
         check_website(out->website, e) ||
-        check_text(out->description, "description", N_("La description"), STRUCTURE_TEXT_MAX, 1, e))
+        valid_text(out->description, "description", N_("La description"), STRUCTURE_TEXT_MAX, 1, e))
         return -1;
     out->name_norm = text_norm(a, out->name);
     return 0;

@@ -211,3 +211,15 @@ char *text_slug(struct arena *a, const char *s)
     o.p[o.len] = 0;
     return o.p;
 }
+
+char *text_trim(struct arena *a, const char *s)
+{
+    if (!s)
+        return arena_strdup(a, "");
+    const char *end = s + strlen(s);
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+        end--;
+    return arena_strndup(a, s, (size_t)(end - s));
+}

@@ -32,4 +32,9 @@ char *text_norm(struct arena *a, const char *s);
  * in a non-Latin script): callers must handle that. */
 char *text_slug(struct arena *a, const char *s);
 
+/* A copy of s in a without surrounding blanks (space, \t, \r, \n): a value pasted with a
+ * trailing space or newline is the same value, and "   " counts as empty for required
+ * fields. NULL s gives "". */
+char *text_trim(struct arena *a, const char *s);
+
 #endif

@@ -1,5 +1,6 @@
 /* valid: shape checks for the contact details people type (e-mail addresses, web sites),
- * one definition shared by accounts, coordinations and structures. */
+ * one definition shared by accounts, coordinations and structures; and the length and
+ * character check of a free-text field shared by groups and structures. */
 #ifndef LANTERNE_VALID_H
 #define LANTERNE_VALID_H
 
@@ -22,5 +23,15 @@ int valid_email(const char *s, size_t local_max);
  * another site) nor start with '.' or ':'; no space, control character or any of
  * < > " ` { } | \ ^ anywhere. */
 int valid_http_url(const char *s);
+
+struct err;
+
+/* Length and characters of the free-text field v (already trimmed): valid UTF-8, at most max
+ * characters, no control character (they hide text and break exports) except line breaks and
+ * tabs when multiline is set. what is the subject of the message, a message id marked with N_
+ * ("Le titre", "L'adresse") translated here, so messages read naturally. 0 if v passes, else
+ * -1 with a 422 error on field in e. */
+int valid_text(const char *v, const char *field, const char *what, size_t max, int multiline,
+               struct err *e);
 
 #endif
