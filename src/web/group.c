@@ -399,7 +399,11 @@ static int save(struct ctx *c, const struct group *g)
 int web_group_new(struct ctx *c)
 {
     struct group_input in = {0};
-    in.year = 0;
+    /* most groups are created for the current season */
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    in.year = tm.tm_year + 1900;
     return form_page(c, 200, NULL, &in, NULL);
 }
 
