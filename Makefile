@@ -7,7 +7,7 @@ CFLAGS   ?= -O2 -g
 # flags the code needs whatever CFLAGS the caller gives (asan/fuzz builds override CFLAGS)
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
             -Isrc -I$(BUILD)/gen -I/usr/include/postgresql -MMD -MP
-LDLIBS   += -lmicrohttpd -lsqlite3 -lpq -ljansson -lsodium -lmagic -lpthread -lm
+LDLIBS   += -lmicrohttpd -lsqlite3 -lpq -ljansson -lsodium -lmagic -lcmark -lpthread -lm
 
 SRC      := $(shell find src -name '*.c' | sort)
 LIBSRC   := $(filter-out src/main.c,$(SRC))

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # build and runtime
 PKGS="gcc make libc6-dev libmicrohttpd-dev libsqlite3-dev libpq-dev libjansson-dev
-libsodium-dev libmagic-dev gettext curl ca-certificates"
+libsodium-dev libmagic-dev libcmark-dev gettext curl ca-certificates"
 # PostgreSQL 15 server programs: the test suites run against a throwaway cluster
 # (scripts/pg-test-cluster.sh); unaccent, used by full-text search, ships with it
 PKGS="$PKGS postgresql"

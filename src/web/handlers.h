@@ -1,5 +1,5 @@
 /* handlers: every route handler, one group per area (home.c, auth.c, coordination.c,
- * structure.c, group.c, user.c with account_page.c and user_api.c, api.c). The route table in
+ * structure.c, group.c, logbook.c, user.c with account_page.c and user_api.c, api.c). The route table in
  * routes.c points at these. */
 #ifndef LANTERNE_HANDLERS_H
 #define LANTERNE_HANDLERS_H
@@ -53,6 +53,17 @@ int web_group_consent(struct ctx *c);
 int web_group_consent_record(struct ctx *c);
 int web_group_consent_withdraw(struct ctx *c);
 int web_group_journal(struct ctx *c);
+/* logbook.c */
+int web_logbook_show(struct ctx *c);
+int web_logbook_create(struct ctx *c);
+int web_logbook_entry(struct ctx *c);
+int web_logbook_edit(struct ctx *c);
+int web_logbook_update(struct ctx *c);
+int web_logbook_approve(struct ctx *c);
+int web_logbook_delete_confirm(struct ctx *c);
+int web_logbook_delete(struct ctx *c);
+int web_logbook_undo(struct ctx *c);
+int web_logbook_history(struct ctx *c);
 /* user.c */
 int web_user_list(struct ctx *c);
 int web_user_new(struct ctx *c);
