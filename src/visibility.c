@@ -100,9 +100,11 @@ int visibility_can_see_item(struct db *db, const struct account *viewer, const s
 
 int visibility_can_see_names(struct db *db, const struct account *viewer, const struct group *g)
 {
-    /* a protected group's page is already limited to its own circle; the names follow the
-     * page in every group, so one rule covers both */
-    return visibility_can_see_group(db, viewer, g);
+    /* The names of young people stay inside the group's own circle (its members, its
+     * coordination, admins) in every group: a public page shows the group, not who is in
+     * it, whatever each participant consented to for images. */
+    return visibility_can_see_group(db, viewer, g) &&
+           visibility_viewer_level(db, viewer, g) == VIS_GROUP;
 }
 
 int visibility_check_level(int is_protected, enum vis_level level, struct err *e)

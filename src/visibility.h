@@ -54,8 +54,8 @@ int visibility_can_see_item(struct db *db, const struct account *viewer, const s
                             enum vis_level item_visibility, const int64_t *tagged_participants,
                             int n, int64_t today);
 
-/* 1 if viewer may see the names of g's participants: in a protected group only the group
- * and its coordination (VIS_GROUP); otherwise whoever may see the group's page. */
+/* 1 if viewer may see the names of g's participants: only the group's own circle (its
+ * members, its coordination, admins: VIS_GROUP), in every group, protected or not. */
 int visibility_can_see_names(struct db *db, const struct account *viewer, const struct group *g);
 
 /* Sets the visibility of g's page (VIS_GROUP, VIS_NETWORK or VIS_PUBLIC), in one transaction
