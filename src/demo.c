@@ -3,11 +3,16 @@
  * territory, and one account per role; everything is marked is_demo. */
 #include "demo.h"
 #include "account.h"
+#include "consent.h"
 #include "coordination.h"
 #include "core/mem.h"
+#include "group.h"
+#include "logbook.h"
+#include "participant.h"
 #include "structure.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { DEMO_STRUCTURES_PER_COORDINATION = 10 };
@@ -174,6 +179,270 @@ static int add_accounts(struct db *db, struct arena *a, int64_t hc_structure, st
     return 0;
 }
 
+/* Workshop groups of the demo, in Hors Cadre and Acap. Hosts: HC = the supervisor's Hors
+ * Cadre structure, HC2 = another Hors Cadre structure, ACAP = an Acap structure, PJJ = a
+ * judicial-youth-protection unit of either (or any of their structures). */
+enum demo_host { HOST_HC, HOST_HC2, HOST_ACAP, HOST_PJJ };
+/* Consent kinds of the demo participants. */
+enum demo_consent { C_NONE_RECORD, C_GROUP, C_NETWORK, C_PUBLIC, C_WITHDRAWN, C_EXPIRED, C_NO_RECORD };
+
+struct demo_participant {
+    const char *name, *band;
+    enum demo_consent consent;
+    int link_jeune;
+};
+struct demo_entry {
+    const char *title, *body, *visibility;
+    int days_ago;
+};
+static const struct {
+    const char *slug, *title, *visibility, *facilitators, *status, *description;
+    enum demo_host host;
+    int is_protected, by_supervisor, add_supervisor;
+    struct demo_participant participants[7];
+    struct demo_entry entries[4];
+} demo_groups[] = {
+    {"demo-lumieres-du-quartier", "Lumières du quartier (démo)", "public",
+     "Inès Réalisatrice (démo)\nPaul Chef-op (démo)", "in_progress",
+     "Un atelier de **court métrage** de fiction : écriture, tournage et montage d'un film de "
+     "dix minutes sur le quartier, imaginé par les jeunes.",
+     HOST_HC, 0, 1, 1,
+     {{"Lou", "12-14", C_PUBLIC, 1},
+      {"Sami", "12-14", C_NETWORK, 0},
+      {"Jade", "15-17", C_GROUP, 0},
+      {"Noé", "15-17", C_NONE_RECORD, 0},
+      {"Mila", "6-11", C_WITHDRAWN, 0}},
+     {{"Premier jour : on invente l'histoire",
+       "Nous avons fait connaissance et joué à des **jeux d'écriture**.\n\n"
+       "Chacun a proposé une idée de film :\n\n"
+       "- une course-poursuite à vélo ;\n"
+       "- un chat qui disparaît ;\n"
+       "- une fête de quartier sous la pluie.\n\n"
+       "Le groupe a choisi *le chat qui disparaît*.",
+       "public", 21},
+      {"Le découpage technique",
+       "Aujourd'hui, nous avons appris les **valeurs de plan** : plan large, plan moyen, gros "
+       "plan.\n\n> « Un gros plan, c'est quand on veut que le spectateur ressente ce que "
+       "ressent le personnage. »\n\nNous avons dessiné un storyboard de douze cases.",
+       "network", 14},
+      {"Tournage dans la cour",
+       "Première journée de tournage ! Il a fallu recommencer la scène de la porte "
+       "**sept fois** à cause d'un avion.\n\nProchaine étape : le son.",
+       "group", 7}}},
+    {"demo-portraits-sonores", "Portraits sonores et images (démo)", "network",
+     "Karim Monteur (démo)", "in_progress",
+     "Un atelier documentaire : les jeunes réalisent des portraits croisés, en son et en "
+     "image, des habitants de leur commune.",
+     HOST_ACAP, 0, 0, 1,
+     {{"Rayan", "15-17", C_PUBLIC, 0},
+      {"Zoé", "12-14", C_GROUP, 0},
+      {"Étoile filante", "18-25", C_EXPIRED, 0},
+      {"Adam", "6-11", C_NETWORK, 0}},
+     {{"Écouter avant de filmer",
+       "Séance consacrée au **son** : micro-cravate, perche et casque.\n\n"
+       "Exercice : enregistrer une minute de bruits de la rue, puis deviner d'où ils "
+       "viennent.",
+       "network", 18},
+      {"Préparer les questions",
+       "Nous avons préparé les questions des entretiens.\n\n"
+       "1. Depuis quand habitez-vous ici ?\n"
+       "2. Quel est votre endroit préféré ?\n"
+       "3. Qu'aimeriez-vous changer ?\n\n"
+       "*Règle d'or* : écouter la réponse avant de poser la question suivante.",
+       "group", 9}}},
+    {"demo-atelier-animation", "Atelier d'animation image par image (démo)", "group",
+     "Sophie Animatrice (démo)", "in_progress",
+     "Un atelier de cinéma d'animation en volume (pâte à modeler et papier découpé) mené "
+     "avec une unité éducative.",
+     HOST_PJJ, 1, 0, 0,
+     {{"Pseudo « Comète »", "15-17", C_GROUP, 0},
+      {"Pseudo « Orage »", "15-17", C_NONE_RECORD, 0},
+      {"Pseudo « Lynx »", "12-14", C_GROUP, 0}},
+     {{"Fabriquer les personnages",
+       "Chacun a modelé son personnage en pâte à modeler. Le décor est en **carton** et "
+       "papier peint.\n\nIl faut environ *douze images* pour une seconde de film.",
+       "group", 12},
+      {"Les premières secondes animées",
+       "Nous avons animé la première scène : un robot qui cherche sa clé.\n\n"
+       "Résultat : **quatre secondes** de film après deux heures de travail. Tout le monde "
+       "était fier !",
+       "group", 5}}},
+    {"demo-cine-club-ados", "Ciné-club des ados (démo)", "public", "Marc Projectionniste (démo)",
+     "preparing",
+     "Les jeunes choisissent, présentent et débattent des films, puis tournent une "
+     "bande-annonce de leur programmation.",
+     HOST_HC2, 0, 0, 0,
+     {{"Léna", "15-17", C_PUBLIC, 0},
+      {"Tom", "12-14", C_NETWORK, 0},
+      {"Yasmine", "18-25", C_GROUP, 0},
+      {"Hugo", "15-17", C_NO_RECORD, 0},
+      {"Nina", "12-14", C_PUBLIC, 0},
+      {"Malo", "6-11", C_GROUP, 0}},
+     {{"Choisir le premier film",
+       "Vote à main levée entre trois films. Le gagnant : une **comédie musicale**.\n\n"
+       "Nous avons préparé une courte présentation pour le public.",
+       "public", 10},
+      {"Tourner une bande-annonce",
+       "Une bande-annonce doit donner envie **sans tout raconter**.\n\n"
+       "- trente secondes maximum ;\n- trois plans forts ;\n- une musique.",
+       "network", 3},
+      {"Bilan de la première séance",
+       "Vingt spectateurs sont venus. Le débat a duré plus longtemps que prévu !",
+       "public", 1}}},
+};
+
+/* A structure of coordination coord (of that type when type is set), the n-th such, or 0. */
+static int64_t find_structure(struct db *db, struct arena *a, const char *coord,
+                              const char *type, int nth, struct err *e)
+{
+    struct coordination co;
+    if (coordination_get(db, a, coord, &co, e))
+        return -1;
+    struct structure_filter f = {.coordination_id = co.id, .type = type, .per_page = 100};
+    struct structure *list;
+    int n;
+    int64_t total;
+    if (structure_list(db, a, &f, &list, &n, &total, e))
+        return -1;
+    return nth < n ? list[nth].id : 0;
+}
+
+static const char *day_str(struct arena *a, int64_t day)
+{
+    char buf[11];
+    consent_day_format(day, buf);
+    return arena_strdup(a, buf);
+}
+
+static int add_consent(struct db *db, struct arena *a, const struct account *actor, int64_t pid,
+                       const struct demo_participant *p, struct err *e)
+{
+    int64_t today = consent_today();
+    struct consent_input in = {.parent_agreed = 1, .minor_agreed = 1,
+                               .signed_on = day_str(a, today - 40)};
+    switch (p->consent) {
+    case C_NO_RECORD:
+        return 0;
+    case C_NONE_RECORD:
+        in = (struct consent_input){.level = "none",
+                                    .note = "Les parents ont refusé la diffusion des images."};
+        break;
+    case C_GROUP:
+        in.level = "group";
+        break;
+    case C_NETWORK:
+        in.level = "network";
+        break;
+    case C_PUBLIC:
+    case C_WITHDRAWN:
+        in.level = "public";
+        break;
+    case C_EXPIRED:
+        in.level = "public";
+        in.signed_on = day_str(a, today - 730);
+        in.expires_on = day_str(a, today - 30);
+        in.note = "Autorisation valable pour l'atelier de l'an dernier.";
+        break;
+    }
+    if (consent_record(db, actor, pid, &in, e))
+        return -1;
+    if (p->consent == C_WITHDRAWN &&
+        consent_withdraw(db, actor, pid, "Retrait demandé par les parents.", e))
+        return -1;
+    return 0;
+}
+
+static int add_groups(struct db *db, struct arena *a, int64_t hc, struct err *e)
+{
+    struct account admin, sup, jeune;
+    if (account_get_by_login(db, a, "admin", &admin, e) ||
+        account_get_by_login(db, a, "encadrant", &sup, e) ||
+        account_get_by_login(db, a, "jeune", &jeune, e))
+        return -1;
+    int64_t hosts[4];
+    hosts[HOST_HC] = hc;
+    if ((hosts[HOST_HC2] = find_structure(db, a, "hors-cadre", "cinema", 0, e)) < 0 ||
+        (hosts[HOST_ACAP] = find_structure(db, a, "acap-pole-regional-image", NULL, 0, e)) < 0 ||
+        (hosts[HOST_PJJ] = find_structure(db, a, "hors-cadre", "pjj_unit", 0, e)) < 0)
+        return -1;
+    if (!hosts[HOST_PJJ] &&
+        (hosts[HOST_PJJ] = find_structure(db, a, "acap-pole-regional-image", "pjj_unit", 0, e)) < 0)
+        return -1;
+    if (!hosts[HOST_PJJ] &&
+        (hosts[HOST_PJJ] = find_structure(db, a, "acap-pole-regional-image", NULL, 1, e)) < 0)
+        return -1;
+    if (!hosts[HOST_HC2] && (hosts[HOST_HC2] = find_structure(db, a, "hors-cadre", NULL, 1, e)) < 0)
+        return -1;
+    if (!hosts[HOST_HC2])
+        hosts[HOST_HC2] = hc;
+    if (!hosts[HOST_ACAP])
+        hosts[HOST_ACAP] = hc;
+    if (!hosts[HOST_PJJ])
+        hosts[HOST_PJJ] = hc;
+    if (!hc)
+        return 0; /* no Hors Cadre structure: nothing to host the groups */
+    int64_t today = consent_today();
+    int year = atoi(day_str(a, today));
+    for (size_t i = 0; i < sizeof demo_groups / sizeof *demo_groups; i++) {
+        const struct account *mgr = demo_groups[i].by_supervisor ? &sup : &admin;
+        struct group_input gi = {0};
+        gi.slug = demo_groups[i].slug;
+        gi.title = demo_groups[i].title;
+        gi.year = year;
+        gi.structure_id = hosts[demo_groups[i].host];
+        gi.description = demo_groups[i].description;
+        gi.facilitators = demo_groups[i].facilitators;
+        gi.status = demo_groups[i].status;
+        gi.visibility = demo_groups[i].visibility;
+        gi.is_protected = &demo_groups[i].is_protected;
+        gi.is_demo = 1;
+        int64_t gid;
+        if (group_create(db, mgr, &gi, &gid, e))
+            return -1;
+        if (!demo_groups[i].by_supervisor && demo_groups[i].add_supervisor &&
+            group_set_supervisors(db, &admin, gid, &sup.id, 1, e))
+            return -1;
+        if (demo_groups[i].add_supervisor)
+            mgr = &sup;
+        int linked = 0;
+        for (int j = 0; j < 7 && demo_groups[i].participants[j].name; j++) {
+            const struct demo_participant *p = &demo_groups[i].participants[j];
+            struct participant_input pi = {.display_name = p->name, .age_band = p->band,
+                                           .under15 = -1,
+                                           .user_id = p->link_jeune ? jeune.id : 0};
+            linked |= p->link_jeune;
+            int64_t pid;
+            if (participant_add(db, mgr, gid, &pi, &pid, e) || add_consent(db, a, mgr, pid, p, e))
+                return -1;
+        }
+        struct group g;
+        if (group_get(db, a, gid, &g, e))
+            return -1;
+        for (int j = 0; j < 4 && demo_groups[i].entries[j].title; j++) {
+            const struct demo_entry *en = &demo_groups[i].entries[j];
+            struct logbook_input li = {.title = en->title, .body_md = en->body,
+                                       .visibility = en->visibility,
+                                       .entry_date = day_str(a, today - en->days_ago)};
+            int64_t eid;
+            if (logbook_create(db, mgr, &g, &li, &eid, e))
+                return -1;
+        }
+        if (linked) {
+            /* A participant's own entry, waiting for the supervisor's approval. */
+            struct logbook_input li = {
+                .title = "Mon rôle dans le film",
+                .body_md = "Je joue la voisine qui cherche son chat. J'ai dû apprendre à "
+                           "**ne pas regarder la caméra** !",
+                .visibility = "group",
+                .entry_date = day_str(a, today)};
+            int64_t eid;
+            if (logbook_create(db, &jeune, &g, &li, &eid, e))
+                return -1;
+        }
+    }
+    return 0;
+}
+
 int demo_load(struct db *db, FILE *out, struct err *e)
 {
     if (demo_present(db)) {
@@ -185,7 +454,7 @@ int demo_load(struct db *db, FILE *out, struct err *e)
     if (db_begin(db, e))
         goto fail;
     if (add_coordinations(db, e) || add_structures(db, a, &hc, e) ||
-        add_accounts(db, a, hc, e) ||
+        add_accounts(db, a, hc, e) || add_groups(db, a, hc, e) ||
         db_execf(db, e, "INSERT INTO settings (key, value) VALUES ('demo_loaded', '1')", "") < 0) {
         db_rollback(db);
         goto fail;
