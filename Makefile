@@ -8,6 +8,12 @@ CFLAGS   ?= -O2 -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
             -Isrc -I$(BUILD)/gen -I/usr/include/postgresql -MMD -MP
 LDLIBS   += -lmicrohttpd -lsqlite3 -lpq -ljansson -lsodium -lmagic -lcmark -lpthread -lm
+# libvips (photos): its glib headers are included as system headers, so -Werror never sees
+# their warnings (the multiarch directory is one already, and stays where the compiler puts it);
+# libwebp: image.c encodes WebP itself; zlib: test_image writes PNGs byte by byte
+VIPS_CFLAGS := $(patsubst -I%,-isystem %,$(filter-out -I/usr/include/%-linux-gnu,$(shell pkg-config --cflags vips libwebp)))
+override CFLAGS += $(VIPS_CFLAGS)
+LDLIBS   += $(shell pkg-config --libs vips libwebp) -lz
 
 SRC      := $(shell find src -name '*.c' | sort)
 LIBSRC   := $(filter-out src/main.c,$(SRC))

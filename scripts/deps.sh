@@ -12,8 +12,11 @@ libsodium-dev libmagic-dev libcmark-dev gettext curl ca-certificates"
 PKGS="$PKGS postgresql"
 # tests: cmocka, sanitizers (clang), browser, Nu checker (Java)
 PKGS="$PKGS libcmocka-dev clang chromium default-jre-headless"
-# benchmark reference
-PKGS="$PKGS nginx-light wrk"
+# photos: libvips (with libheif, libwebp, lcms2...), libwebp and zlib linked directly too;
+# exiftool, with which the photo tests and the benchmark write metadata to strip
+PKGS="$PKGS libvips-dev libwebp-dev zlib1g-dev libimage-exiftool-perl"
+# benchmark reference (imagemagick: bench/photos.sh)
+PKGS="$PKGS nginx-light wrk imagemagick"
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 

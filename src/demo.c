@@ -9,6 +9,7 @@
 #include "group.h"
 #include "logbook.h"
 #include "participant.h"
+#include "photo.h"
 #include "structure.h"
 
 #include <stdio.h>
@@ -352,7 +353,81 @@ static int add_consent(struct db *db, struct arena *a, const struct account *act
     return 0;
 }
 
-static int add_groups(struct db *db, struct arena *a, int64_t hc, struct err *e)
+/* Photos drawn by code (shapes and a caption, no real faces) on some entries, tagged so
+ * the consent rules show: on the first public entry of "Lumières du quartier", one photo
+ * tags Lou (public consent), one Sami (network), one Noé (no form): an anonymous visitor
+ * sees one of them, a member of the network two, the group's supervisor three. */
+static const struct demo_photo {
+    const char *group;
+    int entry; /* index in the group's entries */
+    const char *caption, *alt;
+    const char *tags[2]; /* participants' names */
+} demo_photos[] = {
+    {"demo-lumieres-du-quartier", 0, "Jeux d'écriture",
+     "Cercles de couleur autour d'une table, le titre « Jeux d'écriture »", {"Lou", NULL}},
+    {"demo-lumieres-du-quartier", 0, "Le tableau des idées",
+     "Formes colorées sur un tableau, le titre « Le tableau des idées »", {"Sami", NULL}},
+    {"demo-lumieres-du-quartier", 0, "Le vote", "Formes géométriques, le titre « Le vote »",
+     {"Noé", NULL}},
+    {"demo-lumieres-du-quartier", 0, "Le décor", "Le décor dessiné : formes et couleurs vives",
+     {NULL, NULL}},
+    {"demo-lumieres-du-quartier", 1, "Storyboard", "Douze cases de storyboard esquissées",
+     {"Jade", NULL}},
+    {"demo-lumieres-du-quartier", 2, "La cour", "La cour de tournage en formes simples",
+     {"Lou", "Sami"}},
+    {"demo-portraits-sonores", 0, "Micro et perche", "Un micro et une perche dessinés",
+     {"Rayan", NULL}},
+    {"demo-portraits-sonores", 1, "Les questions", "Une feuille de questions stylisée",
+     {"Zoé", NULL}},
+    {"demo-atelier-animation", 0, "Pâte à modeler", "Personnages en pâte à modeler stylisés",
+     {"Pseudo « Comète »", NULL}},
+    {"demo-cine-club-ados", 0, "Le vote", "Mains levées stylisées, le titre « Le vote »",
+     {"Léna", "Nina"}},
+    {"demo-cine-club-ados", 2, "La salle", "Rangées de sièges de cinéma stylisées",
+     {NULL, NULL}},
+};
+
+/* The id of the group's participant with that name, or 0. */
+static int64_t participant_named(struct db *db, int64_t gid, const char *name, struct err *e)
+{
+    return db_scalar_int(db, e, 0,
+                         "SELECT id FROM participants WHERE group_id = ? AND display_name = ?",
+                         "is", gid, name);
+}
+
+static int add_photos(struct db *db, struct arena *a, const struct account *mgr,
+                      const struct group *g, int entry_index, int64_t eid, const char *data_dir,
+                      struct err *e)
+{
+    struct logbook_entry en;
+    if (logbook_get(db, a, g, eid, &en, e))
+        return -1;
+    for (size_t k = 0; k < sizeof demo_photos / sizeof *demo_photos; k++) {
+        const struct demo_photo *dp = &demo_photos[k];
+        if (strcmp(dp->group, g->slug) || dp->entry != entry_index)
+            continue;
+        void *data = NULL;
+        size_t len = 0;
+        int64_t pid;
+        if (image_demo((unsigned)k + 1, dp->caption, 1600, 1200, &data, &len, e))
+            return -1;
+        int rc = photo_add(db, mgr, g, &en, data_dir, data, len, dp->alt, &pid, e);
+        free(data);
+        if (rc)
+            return -1;
+        int64_t tags[2];
+        int n = 0;
+        for (int t = 0; t < 2 && dp->tags[t]; t++)
+            if ((tags[n] = participant_named(db, g->id, dp->tags[t], e)) > 0)
+                n++;
+        if (e->status || photo_update(db, mgr, g, &en, pid, NULL, tags, n, e))
+            return -1;
+    }
+    return 0;
+}
+
+static int add_groups(struct db *db, struct arena *a, int64_t hc, const char *data_dir,
+                      struct err *e)
 {
     struct account admin, sup, jeune;
     if (account_get_by_login(db, a, "admin", &admin, e) ||
@@ -424,7 +499,8 @@ static int add_groups(struct db *db, struct arena *a, int64_t hc, struct err *e)
                                        .visibility = en->visibility,
                                        .entry_date = day_str(a, today - en->days_ago)};
             int64_t eid;
-            if (logbook_create(db, mgr, &g, &li, &eid, e))
+            if (logbook_create(db, mgr, &g, &li, &eid, e) ||
+                (data_dir && add_photos(db, a, mgr, &g, j, eid, data_dir, e)))
                 return -1;
         }
         if (linked) {
@@ -443,7 +519,7 @@ static int add_groups(struct db *db, struct arena *a, int64_t hc, struct err *e)
     return 0;
 }
 
-int demo_load(struct db *db, FILE *out, struct err *e)
+int demo_load(struct db *db, const char *data_dir, FILE *out, struct err *e)
 {
     if (demo_present(db)) {
         fprintf(out, "Demo dataset already loaded.\n");
@@ -454,7 +530,7 @@ int demo_load(struct db *db, FILE *out, struct err *e)
     if (db_begin(db, e))
         goto fail;
     if (add_coordinations(db, e) || add_structures(db, a, &hc, e) ||
-        add_accounts(db, a, hc, e) || add_groups(db, a, hc, e) ||
+        add_accounts(db, a, hc, e) || add_groups(db, a, hc, data_dir, e) ||
         db_execf(db, e, "INSERT INTO settings (key, value) VALUES ('demo_loaded', '1')", "") < 0) {
         db_rollback(db);
         goto fail;

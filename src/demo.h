@@ -8,9 +8,10 @@
 #include "db/db.h"
 
 /* Loads the dataset once (a settings row remembers it) and prints the demo accounts to
- * out. Returns 1 if it was already loaded, 0 when loaded now, -1 on error (nothing
- * written: one transaction). */
-int demo_load(struct db *db, FILE *out, struct err *e);
+ * out. Photos drawn by code go to data_dir/media (NULL: no photos). Returns 1 if it was
+ * already loaded, 0 when loaded now, -1 on error (nothing written in the database: one
+ * transaction). */
+int demo_load(struct db *db, const char *data_dir, FILE *out, struct err *e);
 /* 1 when the demo dataset is present (the UI then says so). */
 int demo_present(struct db *db);
 

@@ -613,9 +613,26 @@ done:
 
 /* ---- listing ---- */
 
+/* "%<s with LIKE's own metacharacters made literal>%", for "LIKE ? ESCAPE '\'". text_norm
+ * already turns % and _ into spaces; escaping anyway keeps this correct if it ever stops. */
+static char *like_contains(struct arena *a, const char *s)
+{
+    size_t n = strlen(s);
+    char *p = arena_alloc(a, 2 * n + 3), *w = p;
+    *w++ = '%';
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
+            *w++ = '\\';
+        *w++ = s[i];
+    }
+    *w++ = '%';
+    *w = 0;
+    return p;
+}
+
 /* The WHERE clause of a filter; bind_filter binds its parameters in the same order. Only
- * fixed SQL fragments go into the text. */
-static void filter_sql(struct buf *b, const struct group_filter *f)
+ * fixed SQL fragments go into the text; pattern is the title search (NULL for none). */
+static void filter_sql(struct buf *b, const struct group_filter *f, const char *pattern)
 {
     buf_puts(b, " WHERE 1 = 1");
     if (f->coordination_id > 0)
@@ -626,6 +643,8 @@ static void filter_sql(struct buf *b, const struct group_filter *f)
         buf_puts(b, " AND g.year = ?");
     if (f->status && *f->status)
         buf_puts(b, " AND g.status = ?");
+    if (pattern)
+        buf_puts(b, " AND g.title_norm LIKE ? ESCAPE '\\'");
     if (f->member_id > 0)
         buf_puts(b, " AND (g.id IN (SELECT group_id FROM group_supervisors WHERE user_id = ?)"
                     " OR g.id IN (SELECT group_id FROM participants WHERE user_id = ?)"
@@ -635,7 +654,7 @@ static void filter_sql(struct buf *b, const struct group_filter *f)
         visibility_groups_where(b, f->viewer, &group_vis_cols);
 }
 
-static int bind_filter(struct db_stmt *st, const struct group_filter *f)
+static int bind_filter(struct db_stmt *st, const struct group_filter *f, const char *pattern)
 {
     int i = 1;
     if (f->coordination_id > 0)
@@ -646,6 +665,8 @@ static int bind_filter(struct db_stmt *st, const struct group_filter *f)
         db_bind_int(st, i++, f->year);
     if (f->status && *f->status)
         db_bind_text(st, i++, f->status);
+    if (pattern)
+        db_bind_text(st, i++, pattern);
     if (f->member_id > 0)
         for (int k = 0; k < 3; k++)
             db_bind_int(st, i++, f->member_id);
@@ -674,12 +695,26 @@ int group_list(struct db *db, struct arena *a, const struct group_filter *f, str
     if (per_page > GROUP_PER_PAGE_MAX)
         per_page = GROUP_PER_PAGE_MAX;
 
+    const char *pattern = NULL;
+    if (f->q && *f->q) {
+        size_t qn = strlen(f->q);
+        const char *norm = text_norm(a, f->q);
+        /* a title_norm is never longer than its title (4 bytes a character at most), so a
+         * longer query cannot match; and a query of punctuation alone ("%", "_") has no
+         * searchable text: neither may fall back to listing everything */
+        int blank = strspn(f->q, " \t\r\n") == qn;
+        if (!blank && (qn > 4 * (size_t)GROUP_TITLE_MAX || !*norm))
+            return 0;
+        if (*norm)
+            pattern = like_contains(a, norm);
+    }
+
     buf_init(&sql, 0);
     buf_puts(&sql, "SELECT COUNT(*)" GROUP_FROM);
-    filter_sql(&sql, f);
+    filter_sql(&sql, f, pattern);
     if (db_prepare(db, buf_cstr(&sql), &st, e))
         goto done;
-    bind_filter(st, f);
+    bind_filter(st, f, pattern);
     int r = db_step(st, e);
     if (r < 0)
         goto done;
@@ -693,11 +728,11 @@ int group_list(struct db *db, struct arena *a, const struct group_filter *f, str
 
     buf_reset(&sql);
     buf_puts(&sql, "SELECT " GROUP_COLS GROUP_FROM);
-    filter_sql(&sql, f);
+    filter_sql(&sql, f, pattern);
     buf_puts(&sql, " ORDER BY g.year DESC, g.title_norm, g.id LIMIT ? OFFSET ?");
     if (db_prepare(db, buf_cstr(&sql), &st, e))
         goto done;
-    int i = bind_filter(st, f);
+    int i = bind_filter(st, f, pattern);
     db_bind_int(st, i++, per_page);
     db_bind_int(st, i, (int64_t)(page - 1) * per_page);
     struct group *list = arena_alloc(a, sizeof *list * (size_t)per_page);

@@ -80,6 +80,7 @@ struct group_filter {
     int64_t coordination_id, structure_id; /* 0 = any */
     int year;                              /* 0 = any */
     const char *status;                    /* NULL or "" = any */
+    const char *q;      /* title contains this, ignoring case and accents; NULL or "" = any */
     int64_t member_id;  /* groups this account supervises or takes part in; 0 = any */
     int page, per_page; /* page from 1; per_page <= 0 = default, capped at _MAX */
 };

@@ -286,6 +286,24 @@ int logbook_get(struct db *db, struct arena *a, const struct group *g, int64_t i
     return 0;
 }
 
+int logbook_entry_group(struct db *db, int64_t id, int64_t *group_id, struct err *e)
+{
+    *group_id = 0;
+    if (id <= 0)
+        return err_set(e, 404, "%s", err_tr(ENTRY_NOT_FOUND));
+    struct err le = {0};
+    int64_t gid = db_scalar_int(db, &le, 0, "SELECT group_id FROM entries WHERE id = ?", "i", id);
+    if (le.status) {
+        if (e)
+            *e = le;
+        return -1;
+    }
+    if (gid <= 0)
+        return err_set(e, 404, "%s", err_tr(ENTRY_NOT_FOUND));
+    *group_id = gid;
+    return 0;
+}
+
 int logbook_list(struct db *db, struct arena *a, const struct account *viewer,
                  const struct group *g, struct logbook_entry **out, int *n, struct err *e)
 {

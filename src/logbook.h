@@ -74,6 +74,10 @@ int logbook_undelete(struct db *db, const struct account *actor, const struct gr
  * ask logbook_can_see. */
 int logbook_get(struct db *db, struct arena *a, const struct group *g, int64_t id,
                 struct logbook_entry *out, struct err *e);
+/* The id of the group entry id belongs to, deleted or not: 0, or -1 with e (404 when there is
+ * no such entry). For addresses that name an entry without its group (the API's
+ * /api/v1/entries/{id}): load that group, then logbook_get and logbook_can_see as usual. */
+int logbook_entry_group(struct db *db, int64_t id, int64_t *group_id, struct err *e);
 /* 1 if viewer (NULL: anonymous) may read the entry: not deleted, and published and visible
  * through visibility_can_see_item, or pending and the viewer is its author or a manager.
  * Deleted entries only to those who may undo the deletion (managers, author). */

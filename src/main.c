@@ -95,6 +95,16 @@ static const struct command commands[] = {
      "printed (TABLE ROWS CHECKSUM OK|MISMATCH); the exit status is 1 on any difference\n"
      "or error, 2 on a usage error. Progress of tables over 10,000 rows goes to stderr.\n"
      "--verify-only compares the two databases, changing neither.\n"},
+    {"image", cli_image, "run photo files through the upload pipeline",
+     "usage: lanterne image [--out DIR] FILE...\n"
+     "       lanterne image --demo N [--size WxH] [--out DIR]\n"
+     "Checks each FILE as an upload is checked (type from its content, at most 20 MB and 60\n"
+     "megapixels, decodable) and writes its derivatives into DIR/<file name>/ (default\n"
+     "./image-out): 320, 1024 and 2048 pixels wide, WebP and JPEG, upright, stripped of all\n"
+     "metadata. Prints one line per file (ok WxH, or why it was refused) and a summary with\n"
+     "files per second; --threads files are processed at once (default: one per core). The\n"
+     "exit status is 1 if any file was refused. --demo writes N demo pictures drawn by code\n"
+     "(demo-0001.jpg..., default 4000x3000) into DIR instead.\n"},
     {"version", cmd_version, "print the version", "usage: lanterne version\n"},
     {NULL, NULL, NULL, NULL},
 };

@@ -48,7 +48,7 @@ int cli_demo(const struct config *cfg, int argc, char **argv)
         fprintf(stderr, "lanterne demo: %s\n", e.msg);
         return 1;
     }
-    int rc = demo_load(db, stdout, &e);
+    int rc = demo_load(db, cfg->data_dir, stdout, &e);
     if (rc < 0)
         fprintf(stderr, "lanterne demo: %s\n", e.msg);
     db_close(db);

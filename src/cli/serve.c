@@ -1,6 +1,7 @@
 /* serve: the `lanterne serve` command. Opens the database pool, applies migrations,
  * compiles templates once, loads static files, catalogs and map, then serves. */
 #include "cli/cli.h"
+#include "image.h"
 #include "demo.h"
 #include "job.h"
 #include "web/web.h"
@@ -9,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* 1 for the routes whose body may reach HTTP_MAX_UPLOAD_BYTES (defined in src/web/). */
+int web_is_upload(const char *method, const char *path);
 
 int cli_serve(const struct config *cfg, int argc, char **argv)
 {
@@ -52,13 +56,14 @@ int cli_serve(const struct config *cfg, int argc, char **argv)
     snprintf(sdir, sizeof sdir, "%s", cli_path(cfg, "static"));
     snprintf(ldir, sizeof ldir, "%s", cli_path(cfg, "build/locale"));
     snprintf(map, sizeof map, "%s", cli_path(cfg, "build/gen/departements-map.json"));
-    if (web_init(tdir, sdir, ldir, map, &e)) {
+    if (web_init(tdir, sdir, ldir, map, &e) || image_init(NULL, &e)) {
         fprintf(stderr, "lanterne serve: %s\n", e.msg);
         return 1;
     }
     struct http_server_opts o = {
         .listen = cfg->listen, .threads = threads, .handler = web_handle, .quiet = cfg->quiet,
         .trusted_proxies = cfg->trusted_proxies};
+    o.is_upload = web_is_upload;
     /* the worker thread blocks every signal: http_serve's sigwait still gets SIGTERM */
     struct job_worker *worker = NULL;
     if (!no_worker) {

@@ -14,6 +14,11 @@
 enum {
     HTTP_MAX_HEADER_BYTES = 16 * 1024,  /* request line + headers (MHD answers 431) */
     HTTP_MAX_BODY_BYTES = 1024 * 1024,  /* any non-upload body; over it: 413 */
+    /* a body sent to an upload route (http_server_opts.is_upload); over it: 413 */
+    HTTP_MAX_UPLOAD_BYTES = 64 * 1024 * 1024,
+    HTTP_MAX_MULTIPART_PARTS = 50,      /* parts of a multipart/form-data body; over it: 400 */
+    /* the header lines of one part of a multipart body, its blank line included; over: 400 */
+    HTTP_MAX_PART_HEADER_BYTES = 8 * 1024,
     HTTP_MAX_FORM_FIELDS = 200,         /* query or form pairs; over it: 400 */
     HTTP_MAX_URL_BYTES = 4096,          /* path + query; over it: 414 */
     HTTP_SHUTDOWN_GRACE_SECONDS = 10,   /* requests in flight get this long on SIGTERM */
@@ -36,13 +41,26 @@ struct http_hdr {
 
 struct MHD_Connection;
 
+/* One file part of a multipart/form-data body. Strings live in the request's arena. */
+struct http_file {
+    struct http_file *next;
+    const char *field;        /* form field name */
+    const char *filename;     /* as sent by the client (never trusted for anything but
+                                 display), may be "" */
+    const char *content_type; /* as sent; never trusted; "" when the part has none */
+    const char *data;         /* points into the body */
+    size_t len;
+};
+
 struct req {
     struct MHD_Connection *conn;
     struct arena *arena;
     const char *method;
     const char *path; /* percent-decoded, valid UTF-8, no NUL */
     struct kvlist query;
-    struct kvlist form;    /* application/x-www-form-urlencoded bodies */
+    struct kvlist form;    /* urlencoded bodies, and the text parts of multipart bodies */
+    /* the file parts of a multipart/form-data body, in order; their bytes are in body */
+    struct http_file *files;
     struct kvlist cookies;
     struct buf body;       /* raw body (JSON API) */
     const char *content_type;
@@ -63,6 +81,8 @@ void kv_add(struct arena *a, struct kvlist *l, const char *key, const char *valu
 #define http_query(r, k) kv_get(&(r)->query, (k))
 #define http_form(r, k) kv_get(&(r)->form, (k))
 #define http_cookie(r, k) kv_get(&(r)->cookies, (k))
+/* The first file part sent under field, or NULL. */
+const struct http_file *http_file_get(const struct req *r, const char *field);
 
 /* Adds a response header (copied into the request's arena). */
 void http_add_header(struct req *r, const char *name, const char *value);
@@ -82,6 +102,19 @@ int url_parse_query(struct arena *a, const char *s, size_t n, struct kvlist *out
 /* Cookie header → pairs; malformed pairs are skipped (browsers send odd things). */
 int cookie_parse(struct arena *a, const char *header, struct kvlist *out, size_t max_fields);
 
+/* 1 if the Content-Type is multipart/form-data (any parameters), 0 if not. */
+int multipart_is_form_data(const char *content_type);
+/* Parses a multipart/form-data body (RFC 7578) with the boundary from content_type.
+ * Text parts go to *fields (values copied into a, NUL-terminated, must be valid UTF-8
+ * without NUL like other form values), file parts (those with a filename or filename*
+ * parameter) are appended to *files in order; a file part with filename "" and no bytes
+ * (a file input left empty) is skipped. Nothing is added unless the whole body parses.
+ * 0, or -1 malformed (no/invalid boundary, missing final boundary, bad part headers, more
+ * than HTTP_MAX_PART_HEADER_BYTES of headers in a part, invalid UTF-8 in a name, a filename
+ * or a text part), -2 more than max_parts parts. Never reads past body+len. */
+int multipart_parse(struct arena *a, const char *content_type, const char *body, size_t len,
+                    struct kvlist *fields, struct http_file **files, size_t max_parts);
+
 typedef int (*http_handler_fn)(struct req *r);
 
 struct http_server_opts {
@@ -91,6 +124,9 @@ struct http_server_opts {
     int quiet;               /* no access log */
     const char *trusted_proxies; /* comma-separated peer addresses whose X-Forwarded-For
                                     is believed (the last address in it is the client) */
+    /* 1 when the request (decoded path) goes to an upload route: its body may then reach
+     * HTTP_MAX_UPLOAD_BYTES instead of HTTP_MAX_BODY_BYTES. NULL: no upload routes. */
+    int (*is_upload)(const char *method, const char *path);
 };
 
 /* Runs until SIGTERM or SIGINT, then stops accepting, lets requests in flight finish

@@ -19,6 +19,7 @@
 static int g_quiet;
 static const char *g_trusted; /* see http_server_opts.trusted_proxies */
 static http_handler_fn g_handler;
+static int (*g_is_upload)(const char *method, const char *path); /* may be NULL */
 static atomic_int g_in_flight;
 static atomic_int g_stopping; /* answers then ask clients to close their connection */
 
@@ -234,7 +235,6 @@ static struct req *req_new(struct MHD_Connection *conn, const char *url, const c
     r->start_ns = http_now_ns();
     atomic_fetch_add(&g_in_flight, 1); /* until the response is fully sent */
     r->method = arena_strdup(a, method);
-    buf_init(&r->body, HTTP_MAX_BODY_BYTES);
     fill_addr(r);
     forwarded_addr(r);
     size_t ulen = strlen(url);
@@ -260,8 +260,14 @@ static struct req *req_new(struct MHD_Connection *conn, const char *url, const c
         r->bad = 400;
     const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     r->content_type = ct ? arena_strdup(a, ct) : NULL;
+    /* An upload route may take a larger body. The buffer still grows only as bytes arrive:
+     * a Content-Length alone reserves nothing. */
+    size_t max = HTTP_MAX_BODY_BYTES;
+    if (!r->bad && g_is_upload && g_is_upload(r->method, r->path))
+        max = HTTP_MAX_UPLOAD_BYTES;
+    buf_init(&r->body, max);
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-    if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY_BYTES)
+    if (cl && strtoull(cl, NULL, 10) > max)
         r->bad = 413;
     return r;
 }
@@ -314,6 +320,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         int rc = url_parse_query(r->arena, r->body.data, r->body.len, &r->form,
                                  HTTP_MAX_FORM_FIELDS);
         if (rc)
+            r->bad = 400;
+    } else if (multipart_is_form_data(r->content_type) && r->body.len) {
+        /* text parts join r->form (so _csrf is found as in any form); files point into
+         * r->body, which lives until on_completed */
+        if (multipart_parse(r->arena, r->content_type, r->body.data, r->body.len, &r->form,
+                            &r->files, HTTP_MAX_MULTIPART_PARTS))
             r->bad = 400;
     }
     g_handler(r);
@@ -394,6 +406,7 @@ int http_serve(const struct http_server_opts *o, struct err *e)
     g_quiet = o->quiet;
     g_trusted = o->trusted_proxies;
     g_handler = o->handler;
+    g_is_upload = o->is_upload;
     unsigned threads = o->threads;
     if (!threads) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);

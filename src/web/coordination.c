@@ -290,6 +290,7 @@ int web_coordination_list(struct ctx *c)
     json_object_set_new(m, "items", items);
     json_object_set_new(m, "empty", json_boolean(n == 0));
     json_object_set_new(m, "can_edit", json_boolean(web_is(c, ROLE_ADMIN)));
+    c->indexable = 1;
     return web_page(c, 200, "coordination/list", m);
 }
 
@@ -397,6 +398,7 @@ int web_coordination_show(struct ctx *c)
     json_object_set_new(m, "structures_count", json_integer(co.nstructures));
     json_object_set_new(m, "structures_label", json_string(structures_label(c, co.nstructures)));
     json_object_set_new(m, "can_edit", json_boolean(web_is(c, ROLE_ADMIN)));
+    c->indexable = 1;
     return web_page(c, 200, "coordination/show", m);
 }
 

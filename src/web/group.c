@@ -149,6 +149,8 @@ static json_t *group_json(struct ctx *c, const struct group *g)
     json_object_set_new(o, "status_label", web_str(status_label(c, g->status)));
     json_object_set_new(o, "visibility_label", web_str(level_label(c, g->visibility)));
     json_object_set_new(o, "is_protected", json_boolean(g->is_protected));
+    json_object_set_new(o, "is_public",
+                        json_boolean(!g->is_protected && g->visibility == VIS_PUBLIC));
     json_t *fac = json_array();
     const char *p = g->facilitators ? g->facilitators : "";
     while (*p) {
@@ -199,6 +201,7 @@ int web_group_list(struct ctx *c)
         json_object_set_new(m, "next_url",
                             json_string(arena_printf(c->a, "/groupes?page=%d", f.page + 1)));
     json_object_set_new(m, "can_create", json_boolean(web_is(c, ROLE_SUPERVISOR)));
+    c->indexable = 1;
     return web_page(c, 200, "group/list", m);
 }
 
@@ -234,6 +237,8 @@ int web_group_show(struct ctx *c)
         json_object_set_new(m, "participants", arr);
         json_object_set_new(m, "has_participants", json_boolean(n > 0));
     }
+    web_showcase_group(c, &g);
+    web_photo_cover(c, m, &g);
     return web_page(c, 200, "group/show", m);
 }
 
@@ -306,6 +311,8 @@ static int form_page(struct ctx *c, int status, const struct group *g, const str
     json_object_set_new(v, "description", web_str(in->description));
     json_object_set_new(v, "facilitators", web_str(in->facilitators));
     json_object_set_new(v, "is_protected", json_boolean(in->is_protected && *in->is_protected));
+    json_object_set_new(v, "require_comment_approval",
+                        json_boolean(in->require_comment_approval && *in->require_comment_approval));
     json_object_set_new(m, "values", v);
     json_object_set_new(m, "structures", structures);
 
@@ -345,7 +352,8 @@ static int form_page(struct ctx *c, int status, const struct group *g, const str
 }
 
 /* Reads the posted form; year left 0 when not a number (the domain answers 422 on "year"). */
-static void read_form(struct ctx *c, struct group_input *in, int *protected_flag)
+static void read_form(struct ctx *c, struct group_input *in, int *protected_flag,
+                      int *approval_flag)
 {
     memset(in, 0, sizeof *in);
     in->title = http_form(c->r, "title");
@@ -364,15 +372,17 @@ static void read_form(struct ctx *c, struct group_input *in, int *protected_flag
     in->visibility = http_form(c->r, "visibility");
     *protected_flag = checked(c, "is_protected");
     in->is_protected = protected_flag;
+    *approval_flag = checked(c, "require_comment_approval");
+    in->require_comment_approval = approval_flag;
 }
 
 static int save(struct ctx *c, const struct group *g)
 {
     struct group_input in;
-    int prot;
+    int prot, approval;
     struct err e = {0};
     int64_t id = g ? g->id : 0;
-    read_form(c, &in, &prot);
+    read_form(c, &in, &prot, &approval);
     if (in.year < 0) {
         err_field(&e, 422, "year", "L'année doit être un nombre, par exemple 2026.");
         in.year = 0;
@@ -418,7 +428,7 @@ int web_group_edit(struct ctx *c)
     int rc;
     if (load_managed(c, &g, &rc))
         return rc;
-    int prot = g.is_protected;
+    int prot = g.is_protected, approval = g.require_comment_approval;
     struct group_input in = {
         .title = g.title,
         .year = g.year,
@@ -428,6 +438,7 @@ int web_group_edit(struct ctx *c)
         .status = g.status,
         .visibility = visibility_level_name(g.visibility),
         .is_protected = &prot,
+        .require_comment_approval = &approval,
     };
     return form_page(c, 200, &g, &in, NULL);
 }
@@ -692,6 +703,18 @@ static const char *subject_label(struct ctx *c, const char *s)
         return web_t(c, "Groupe protégé");
     if (!strcmp(s, AUDIT_ENTRY_VISIBILITY))
         return web_t(c, "Visibilité d'une entrée");
+    if (!strcmp(s, "photo_tags"))
+        return web_t(c, "Personnes identifiées sur une photo");
+    if (!strcmp(s, "photo_deleted"))
+        return web_t(c, "Photo supprimée");
+    if (!strcmp(s, "comment_hide"))
+        return web_t(c, "Commentaire masqué");
+    if (!strcmp(s, "comment_show"))
+        return web_t(c, "Commentaire réaffiché");
+    if (!strcmp(s, "comment_approve"))
+        return web_t(c, "Commentaire approuvé");
+    if (!strcmp(s, "report_close"))
+        return web_t(c, "Signalement clos");
     return s;
 }
 
@@ -703,6 +726,22 @@ static const char *value_label(struct ctx *c, const char *subject, const char *v
         return "—";
     if (!strcmp(subject, AUDIT_GROUP_PROTECTED))
         return web_t(c, strcmp(v, "1") == 0 ? N_("oui") : N_("non"));
+    if (!strcmp(subject, "photo_tags") || !strcmp(subject, "photo_deleted")) {
+        /* participant ids, as names (the journal is read within the group's circle) */
+        const char *out = "";
+        for (const char *p = v; *p;) {
+            int64_t pid = strtoll(p, NULL, 10);
+            struct participant pa;
+            struct err e = {0};
+            const char *name = pid > 0 && participant_get(web_db(c), c->a, pid, &pa, &e) == 0
+                                   ? pa.display_name
+                                   : "?";
+            out = arena_printf(c->a, "%s%s%s", out, *out ? ", " : "", name);
+            p += strcspn(p, ",");
+            p += *p == ',';
+        }
+        return out;
+    }
     if (visibility_level_parse(v, &l) == 0)
         return level_label(c, l);
     return v;

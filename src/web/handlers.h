@@ -64,6 +64,50 @@ int web_logbook_delete_confirm(struct ctx *c);
 int web_logbook_delete(struct ctx *c);
 int web_logbook_undo(struct ctx *c);
 int web_logbook_history(struct ctx *c);
+struct group;
+struct logbook_entry;
+struct photo;
+/* The group of the {slug} parameter and the entry of the {id} parameter if the viewer may read
+ * them; otherwise the 404 (identical whether missing or hidden) is sent and *rc is its
+ * result. For the areas that hang off an entry (photos, comments). */
+int web_logbook_load(struct ctx *c, struct group *g, struct logbook_entry *en, int *rc);
+/* photo.c: an entry's photos, the media files, the upload and tagging pages */
+int web_photo_manage(struct ctx *c);
+int web_photo_upload(struct ctx *c);
+int web_photo_show(struct ctx *c);
+int web_photo_update(struct ctx *c);
+int web_photo_delete_confirm(struct ctx *c);
+int web_photo_delete(struct ctx *c);
+int web_media_photo(struct ctx *c);
+int web_photo_cover_set(struct ctx *c);
+/* The group's cover photo as "cover" in a page model, if the viewer may see that photo. */
+void web_photo_cover(struct ctx *c, json_t *m, const struct group *g);
+/* The photos of en the viewer may see, as the "photos" array of a page model (with
+ * "has_photos"): srcset of each derivative, signed URLs where the photo is not public. */
+void web_photos_model(struct ctx *c, json_t *m, const struct group *g,
+                      const struct logbook_entry *en);
+/* One photo for the JSON API: its derivatives' URLs (signed for this viewer unless public),
+ * sizes, alt text, and the ids of the people tagged when the viewer may see names. */
+json_t *web_photo_api_json(struct ctx *c, const struct group *g, const struct logbook_entry *en,
+                           const struct photo *p);
+/* photo_api.c */
+int web_api_photo_list(struct ctx *c);
+int web_api_photo_upload(struct ctx *c);
+int web_api_photo_get(struct ctx *c);
+int web_api_photo_update(struct ctx *c);
+int web_api_photo_delete(struct ctx *c);
+/* search.c: the site search page and its API */
+int web_search(struct ctx *c);
+int web_api_search(struct ctx *c);
+/* feed.c: the Atom feed of a public logbook, sitemap.xml, robots.txt */
+int web_feed_atom(struct ctx *c);
+int web_sitemap(struct ctx *c);
+int web_robots(struct ctx *c);
+/* Marks the page being answered as a public page when an anonymous visitor may see the group
+ * (its page, its logbook) or the entry: indexable (no noindex) and linking the logbook's Atom
+ * feed. The sitemap lists exactly these pages. */
+void web_showcase_group(struct ctx *c, const struct group *g);
+void web_showcase_entry(struct ctx *c, const struct group *g, const struct logbook_entry *en);
 /* user.c */
 int web_user_list(struct ctx *c);
 int web_user_new(struct ctx *c);
@@ -85,5 +129,54 @@ int web_api_openapi(struct ctx *c);
 int web_api_communes(struct ctx *c);
 int web_api_commune_get(struct ctx *c);
 int web_api_departements(struct ctx *c);
+/* group_api.c */
+int web_api_group_list(struct ctx *c);
+int web_api_group_create(struct ctx *c);
+int web_api_group_get(struct ctx *c);
+int web_api_group_update(struct ctx *c);
+int web_api_participant_list(struct ctx *c);
+int web_api_participant_create(struct ctx *c);
+int web_api_participant_get(struct ctx *c);
+int web_api_participant_update(struct ctx *c);
+int web_api_consent_list(struct ctx *c);
+int web_api_consent_record(struct ctx *c);
+int web_api_consent_withdraw(struct ctx *c);
+int web_api_group_audit(struct ctx *c);
+/* entry_api.c */
+int web_api_entry_list(struct ctx *c);
+int web_api_entry_create(struct ctx *c);
+int web_api_entry_get(struct ctx *c);
+int web_api_entry_update(struct ctx *c);
+int web_api_entry_delete(struct ctx *c);
+int web_api_entry_restore(struct ctx *c);
+int web_api_entry_approve(struct ctx *c);
+/* comment.c */
+struct comment;
+/* Adds "comments" to the model of an entry page: the comments the viewer may see, the form to
+ * write one, the moderation buttons. Returns the status the page is sent with (422 when it
+ * shows a refused comment form again, else 200). */
+int web_comment_model(struct ctx *c, json_t *m, const struct group *g,
+                      const struct logbook_entry *en);
+/* One comment for the JSON API, its author named as comment_name_for left it. */
+json_t *web_comment_api_json(struct ctx *c, const struct group *g, const struct comment *cm);
+/* Plain text as the lines of a template, [{"text", "first"}]: every character escaped by the
+ * template, line breaks kept as <br> (comments, report notes). */
+json_t *web_comment_lines(const char *s);
+int web_comment_create(struct ctx *c);
+int web_comment_hide(struct ctx *c);
+int web_comment_show(struct ctx *c);
+int web_comment_approve(struct ctx *c);
+int web_api_comment_list(struct ctx *c);
+int web_api_comment_create(struct ctx *c);
+int web_api_comment_get(struct ctx *c);
+int web_api_comment_hide(struct ctx *c);
+int web_api_comment_approve(struct ctx *c);
+/* moderation.c: reports ("signaler") and the moderation page */
+int web_report_form(struct ctx *c);
+int web_report_create(struct ctx *c);
+int web_api_report_create(struct ctx *c);
+int web_moderation(struct ctx *c);
+int web_report_close(struct ctx *c);
+int web_api_moderation(struct ctx *c);
 
 #endif

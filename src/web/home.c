@@ -1,12 +1,52 @@
 /* home: the home page, the health check, static files and the language switch.
  * The home page shows only what the database holds: empty sections say so. */
 #include "web/web.h"
+#include "consent.h"
 #include "coordination.h"
+#include "search.h"
 #include "structure.h"
 #include "territory.h"
 #include "web/assets.h"
 
 #include <string.h>
+
+enum {
+    HOME_NEWS_MAX = 6, /* entries in "Dernières nouvelles des ateliers" */
+    HOME_NEWS_EXCERPT_CHARS = 180
+};
+
+/* The newest entries the viewer may read, for the home page: an item per entry. Each item is
+ * an object of its own, so whatever else an entry shows there (a photo) is one more member. */
+static int news_model(struct ctx *c, json_t *m, struct err *e)
+{
+    struct sitesearch_entry *items;
+    int n;
+    const struct account *viewer = c->user.role == ROLE_ANON ? NULL : &c->user;
+    if (sitesearch_entries(web_db(c), c->a, viewer, 0, HOME_NEWS_MAX, 1, &items, &n, e))
+        return -1;
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        const struct sitesearch_entry *en = &items[i];
+        char day[11];
+        consent_day_format(en->entry_date, day);
+        json_t *o = json_object();
+        json_object_set_new(o, "title", web_str(en->title));
+        json_object_set_new(o, "url",
+                            web_str(arena_printf(c->a, "/groupes/%s/carnet/%lld", en->group_slug,
+                                                 (long long)en->id)));
+        json_object_set_new(o, "group_title", web_str(en->group_title));
+        json_object_set_new(o, "group_url",
+                            web_str(arena_printf(c->a, "/groupes/%s", en->group_slug)));
+        json_object_set_new(o, "date", web_str(day));
+        json_object_set_new(o, "excerpt",
+                            web_str(sitesearch_excerpt(c->a, sitesearch_plain(c->a, en->body_md),
+                                                       HOME_NEWS_EXCERPT_CHARS)));
+        json_array_append_new(arr, o);
+    }
+    json_object_set_new(m, "news", arr);
+    json_object_set_new(m, "has_news", json_boolean(n > 0));
+    return 0;
+}
 
 int web_home(struct ctx *c)
 {
@@ -25,6 +65,11 @@ int web_home(struct ctx *c)
     json_object_set_new(counts, "communes", json_integer(nm));
     json_t *m = json_object();
     json_object_set_new(m, "counts", counts);
+    if (news_model(c, m, &e)) {
+        json_decref(m);
+        return web_err(c, &e);
+    }
+    c->indexable = 1;
     return web_page(c, 200, "home", m);
 }
 

@@ -72,6 +72,11 @@ static int load_entry(struct ctx *c, struct group *g, struct logbook_entry *en, 
     return 0;
 }
 
+int web_logbook_load(struct ctx *c, struct group *g, struct logbook_entry *en, int *rc)
+{
+    return load_entry(c, g, en, rc);
+}
+
 static json_t *group_json(const struct group *g)
 {
     json_t *o = json_object();
@@ -79,6 +84,22 @@ static json_t *group_json(const struct group *g)
     json_object_set_new(o, "title", web_str(g->title));
     json_object_set_new(o, "is_protected", json_boolean(g->is_protected));
     return o;
+}
+
+/* Young people's names stay inside the group's circle: outside it, the author of an entry is
+ * named only when their account is a supervisor's or above. */
+static const char *author_name(struct ctx *c, const struct group *g,
+                               const struct logbook_entry *en)
+{
+    struct db *db = web_db(c);
+    if (visibility_can_see_names(db, viewer(c), g))
+        return en->author_name;
+    struct account u;
+    struct err e = {0};
+    if (en->author_user_id > 0 && account_get(db, c->a, en->author_user_id, &u, &e) == 0 &&
+        u.role >= ROLE_SUPERVISOR)
+        return en->author_name;
+    return web_t(c, N_("Un participant"));
 }
 
 static json_t *entry_json(struct ctx *c, const struct group *g, const struct logbook_entry *en,
@@ -89,7 +110,7 @@ static json_t *entry_json(struct ctx *c, const struct group *g, const struct log
     json_object_set_new(o, "url", web_str(entry_url(c, g, en->id, NULL)));
     json_object_set_new(o, "title", web_str(en->title));
     json_object_set_new(o, "date", web_str(day_str(c, en->entry_date)));
-    json_object_set_new(o, "author", web_str(en->author_name));
+    json_object_set_new(o, "author", web_str(author_name(c, g, en)));
     json_object_set_new(o, "visibility_label",
                         web_str(web_t(c, visibility_level_label(en->visibility))));
     json_object_set_new(o, "pending", json_boolean(!en->published));
@@ -162,8 +183,11 @@ static int book_page(struct ctx *c, int status, const struct group *g,
     json_t *m = json_object();
     json_object_set_new(m, "g", group_json(g));
     json_t *arr = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(arr, entry_json(c, g, &items[i], 1));
+    for (int i = 0; i < n; i++) {
+        json_t *o = entry_json(c, g, &items[i], 1);
+        web_photos_model(c, o, g, &items[i]);
+        json_array_append_new(arr, o);
+    }
     json_object_set_new(m, "entries", arr);
     json_object_set_new(m, "has_entries", json_boolean(n > 0));
     int can_write = logbook_can_write(db, viewer(c), g);
@@ -181,6 +205,7 @@ int web_logbook_show(struct ctx *c)
     int rc;
     if (load_group(c, &g, &rc))
         return rc;
+    web_showcase_group(c, &g);
     return book_page(c, 200, &g, NULL, NULL);
 }
 
@@ -225,7 +250,11 @@ int web_logbook_entry(struct ctx *c)
     json_object_set_new(m, "can_approve", json_boolean(manage && !en.published && !en.deleted_at));
     json_object_set_new(m, "can_history", json_boolean(manage));
     json_object_set_new(m, "can_undo", json_boolean(edit && en.deleted_at));
-    return web_page(c, 200, "logbook/entry", m);
+    json_object_set_new(m, "can_edit_photos", json_boolean(edit && !en.deleted_at));
+    web_photos_model(c, m, &g, &en);
+    web_showcase_entry(c, &g, &en);
+    /* its comments (a refused comment form comes back with 422) */
+    return web_page(c, web_comment_model(c, m, &g, &en), "logbook/entry", m);
 }
 
 static int edit_page(struct ctx *c, int status, const struct group *g,

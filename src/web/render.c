@@ -28,6 +28,7 @@ static const char *status_title(int status, int api)
     case 404: return api ? N_("Ressource introuvable") : N_("Page introuvable");
     case 405: return N_("Méthode non permise");
     case 409: return N_("Conflit");
+    case 410: return N_("Plus disponible");
     case 413: return N_("Contenu trop volumineux");
     case 414: return N_("Adresse trop longue");
     case 431: return N_("En-têtes trop volumineux");
@@ -37,9 +38,19 @@ static const char *status_title(int status, int api)
     }
 }
 
-static json_t *site_model(struct ctx *c)
+static json_t *site_model(struct ctx *c, int status)
 {
     json_t *site = json_object();
+    /* only a public page at its own address is indexable: not an error, not a filtered or
+     * paged view of a list */
+    json_object_set_new(site, "indexable",
+                        json_boolean(c->indexable && status == 200 && c->r->query.n == 0));
+    if (c->feed_url) {
+        json_t *feed = json_object();
+        json_object_set_new(feed, "url", json_string(c->feed_url));
+        json_object_set_new(feed, "title", web_str(c->feed_title));
+        json_object_set_new(site, "feed", feed);
+    }
     json_object_set_new(site, "lang", json_string(c->lang));
     json_object_set_new(site, "csrf", json_string(c->csrf));
     json_object_set_new(site, "path", json_string(c->r->path));
@@ -73,6 +84,7 @@ static json_t *site_model(struct ctx *c)
         json_object_set_new(u, "role_label",
                             json_string(i18n_get(c->lang, account_role_label(c->user.role))));
         json_object_set_new(u, "is_admin", json_boolean(c->user.role == ROLE_ADMIN));
+        json_object_set_new(u, "moderates", json_boolean(c->user.role >= ROLE_SUPERVISOR));
         json_object_set_new(u, "is_coordinator", json_boolean(c->user.role >= ROLE_COORDINATOR));
         json_object_set_new(u, "is_supervisor", json_boolean(c->user.role >= ROLE_SUPERVISOR));
         json_object_set_new(site, "user", u);
@@ -125,7 +137,7 @@ int web_page(struct ctx *c, int status, const char *tpl, json_t *model)
     buf_init(&out, 0);
     if (!model)
         model = json_object();
-    json_object_set_new(model, "site", site_model(c));
+    json_object_set_new(model, "site", site_model(c, status));
     int rc = tpl_render(g_app.tpl, tpl, model, tr, c, &out, &e);
     json_decref(model);
     if (rc) {
@@ -136,6 +148,12 @@ int web_page(struct ctx *c, int status, const char *tpl, json_t *model)
     }
     remember(c, status, "text/html; charset=utf-8", &out);
     return http_respond_buf(c->r, status, "text/html; charset=utf-8", &out);
+}
+
+int web_body(struct ctx *c, int status, const char *ctype, struct buf *b)
+{
+    remember(c, status, ctype, b);
+    return http_respond_buf(c->r, status, ctype, b);
 }
 
 int web_json(struct ctx *c, int status, json_t *body)

@@ -2,6 +2,7 @@
  * API token), negotiates the language, enforces the role and CSRF, then calls the handler. */
 #include "web/web.h"
 #include "apitoken.h"
+#include "consent.h"
 #include "session.h"
 #include "view/i18n.h"
 #include "web/assets.h"
@@ -188,7 +189,9 @@ static int try_cache(struct ctx *c, const struct route *rt, const char *method)
         return 0;
     struct buf key;
     buf_init(&key, 8192);
-    buf_printf(&key, "%s %s?", c->lang, r->path);
+    /* today's date in the key: what a page shows may change with the calendar alone (an
+     * expired consent, the newest entries), which no commit tells the cache */
+    buf_printf(&key, "%lld %s %s?", (long long)consent_today(), c->lang, r->path);
     for (size_t i = 0; i < r->query.n; i++) {
         buf_url(&key, r->query.items[i].key, (size_t)-1);
         buf_putc(&key, '=');
@@ -221,6 +224,9 @@ int web_handle(struct req *r)
     r->app = c;
     c->user.role = ROLE_ANON;
     c->api = strncmp(r->path, "/api/", 5) == 0;
+    /* data and media files are for programs and pages, not for search engines' results */
+    if (c->api || strncmp(r->path, "/media/", 7) == 0)
+        http_add_header(r, "X-Robots-Tag", "noindex");
     pick_lang(c);
     i18n_use(c->lang); /* domain messages (err_set) come out in the visitor's language */
     int rc = 0;

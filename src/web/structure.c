@@ -326,6 +326,7 @@ int web_structure_list(struct ctx *c)
     if (f.page < pages)
         json_object_set_new(m, "next_url", page_url(c, values, f.page + 1));
     json_decref(values);
+    c->indexable = 1;
     return web_page(c, 200, "structure/list", m);
 fail:
     json_decref(values);
@@ -372,6 +373,7 @@ int web_structure_show(struct ctx *c)
     json_object_set_new(m, "s", structure_json(c, &s));
     json_object_set_new(m, "can_manage",
                         json_boolean(structure_can_manage(&c->user, s.coordination_id)));
+    c->indexable = 1;
     return web_page(c, 200, "structure/show", m);
 }
 

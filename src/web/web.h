@@ -59,6 +59,12 @@ struct ctx {
     int via_token; /* authenticated by an API token: no CSRF check */
     const char *cache_key;   /* set when the answer may be stored in the page cache */
     uint64_t cache_version;
+    /* What the layout's <head> says of this page. Pages are noindex unless their handler
+     * sets indexable: the public pages the sitemap lists (feed.c), and only when answered
+     * 200 at their own address, without query parameters. feed_url: an Atom feed to link
+     * (rel="alternate"), with its title. */
+    int indexable;
+    const char *feed_url, *feed_title;
 };
 
 /* Entry point given to the HTTP core. */
@@ -101,6 +107,9 @@ json_t *web_list_body(json_t *items, int page, int per_page, int64_t total);
 int web_page(struct ctx *c, int status, const char *tpl, json_t *model); /* steals model */
 int web_json(struct ctx *c, int status, json_t *body);                   /* steals body */
 int web_redirect(struct ctx *c, const char *location);                   /* 303 */
+/* Any other body (XML, plain text), kept for the page cache as pages are; ctype must be a
+ * string constant (the cache keeps the pointer). Takes b's memory. */
+int web_body(struct ctx *c, int status, const char *ctype, struct buf *b);
 int web_error(struct ctx *c, int status, const char *msg);               /* page or problem */
 int web_err(struct ctx *c, const struct err *e);                         /* from an err */
 /* 422 problem with per-field errors for the API. */

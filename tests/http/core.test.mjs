@@ -579,3 +579,169 @@ describe('graceful shutdown', () => {
     }
   });
 });
+
+describe('upload routes and multipart/form-data bodies', () => {
+  const MAX_UPLOAD = 64 * 1024 * 1024; // HTTP_MAX_UPLOAD_BYTES
+  const MAX_PARTS = 50; // HTTP_MAX_MULTIPART_PARTS
+
+  /** Sends the head of a POST with the given Content-Length and a little of the body. */
+  async function postHead(target, length) {
+    const conn = new RawConnection(server.port);
+    await conn.connect();
+    const head =
+      `POST ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+      `Content-Type: multipart/form-data; boundary=xyz\r\nContent-Length: ${length}\r\n\r\n`;
+    const answer = conn.response({ timeout: 10_000 });
+    answer.catch(() => {});
+    await conn.write(head);
+    await conn.write('x'.repeat(16 * 1024)).catch(() => {});
+    return { conn, head, answer };
+  }
+
+  /** A multipart body (Buffer) from [name, text or Buffer] and [name, {filename, type, data}] pairs. */
+  function multipart(boundary, parts, { close = true } = {}) {
+    const chunks = [];
+    for (const [name, v] of parts) {
+      if (typeof v === 'string' || Buffer.isBuffer(v)) {
+        chunks.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`, v, '\r\n');
+      } else {
+        chunks.push(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${v.filename}"\r\n` +
+            `Content-Type: ${v.type}\r\n\r\n`,
+          v.data,
+          '\r\n',
+        );
+      }
+    }
+    if (close) chunks.push(`--${boundary}--\r\n`);
+    return Buffer.concat(chunks.map((c) => (Buffer.isBuffer(c) ? c : Buffer.from(c))));
+  }
+
+  for (const target of ['/groupes/x/carnet/1/photos', '/api/v1/entries/1/photos']) {
+    test(`POST ${target} with a Content-Length over 64 MiB → 413 before the body is sent`, async () => {
+      const { conn, head, answer } = await postHead(target, MAX_UPLOAD + 1);
+      try {
+        const res = await answer;
+        assert.equal(res.status, 413);
+        assert.ok(conn.bytesWritten < head.length + 1024 * 1024, 'the answer came before the body');
+        assert.ok(await conn.closesWithin(5000), 'the connection is closed after 413');
+      } finally {
+        conn.destroy();
+      }
+    });
+  }
+
+  test('POST to an upload route with a Content-Length of exactly 64 MiB is not refused up front', async () => {
+    const { conn, answer } = await postHead('/groupes/x/carnet/1/photos', MAX_UPLOAD);
+    try {
+      const early = await Promise.race([answer.then((r) => r.status), new Promise((r) => setTimeout(() => r(null), 1000))]);
+      assert.equal(early, null, `answered ${early} before the body was sent`);
+    } finally {
+      conn.destroy();
+    }
+  });
+
+  test('a 2 MiB body to an upload route is read (not 413); the same body elsewhere → 413', async () => {
+    const body = multipart('b0undary', [['photos', { filename: 'a.jpg', type: 'image/jpeg', data: Buffer.alloc(2 * MAX_BODY, 0xff) }]]);
+    const send = (p) =>
+      fetch(server.url + p, {
+        method: 'POST',
+        headers: { 'Content-Type': 'multipart/form-data; boundary=b0undary' },
+        body,
+        signal: AbortSignal.timeout(30_000),
+      }).then(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      });
+    const upload = await send('/groupes/x/carnet/1/photos');
+    assert.notEqual(upload, 413);
+    assert.notEqual(upload, 400, 'the multipart body is well formed');
+    assert.equal(await send('/connexion'), 413);
+  });
+
+  test('routes next to the upload routes keep the 1 MiB limit (Content-Length 1 MiB + 1 → 413)', async () => {
+    for (const [method, target] of [
+      ['POST', '/groupes/x/carnet/1'],
+      ['POST', '/groupes/x/journal/1/photos'],
+      ['POST', '/groupes/x/carnet/1/photos/2'],
+      ['POST', '/groupes/x/y/carnet/1/photos'],
+      ['PUT', '/groupes/x/carnet/1/photos'],
+      ['POST', '/api/v1/entries/1/photo'],
+      ['POST', '/connexion'],
+    ]) {
+      const conn = new RawConnection(server.port);
+      await conn.connect();
+      try {
+        const answer = conn.response({ timeout: 10_000 });
+        answer.catch(() => {});
+        await conn.write(
+          `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+            `Content-Type: multipart/form-data; boundary=xyz\r\nContent-Length: ${MAX_BODY + 1}\r\n\r\n`,
+        );
+        assert.equal((await answer).status, 413, `${method} ${target}`);
+      } finally {
+        conn.destroy();
+      }
+    }
+  });
+
+  test('the login form sent as multipart/form-data (FormData) works like a urlencoded one', async () => {
+    const { DEMO } = await import('./lib/server.mjs');
+    const c = new Client(server.url);
+    const token = await c.csrf('/connexion');
+    const empty = new FormData();
+    empty.append('_csrf', token);
+    empty.append('login', '');
+    const res = await c.request('POST', '/connexion', { body: empty, csrf: false });
+    assert.equal(res.status, 422, 'the _csrf part is read: the form is checked, not refused');
+    const noToken = new FormData();
+    noToken.append('login', DEMO.admin.login);
+    noToken.append('password', DEMO.admin.password);
+    assert.equal((await c.request('POST', '/connexion', { body: noToken, csrf: false })).status, 403);
+    const fd = new FormData();
+    fd.append('_csrf', token);
+    fd.append('login', DEMO.admin.login);
+    fd.append('password', DEMO.admin.password);
+    fd.append('unused', new Blob([Buffer.from([0, 13, 10, 255])]), 'x.bin');
+    const ok = await c.request('POST', '/connexion', { body: fd, csrf: false });
+    assert.equal(ok.status, 303, ok.text.slice(0, 500));
+    assert.ok(c.cookies.get('lanterne_session'), 'signed in');
+  });
+
+  test('a malformed multipart/form-data body → 400', async () => {
+    const c = new Client(server.url);
+    const token = await c.csrf('/connexion');
+    const good = multipart('xyz', [['_csrf', token], ['login', ''], ['password', 'x']]);
+    const cases = [
+      ['no final boundary', 'multipart/form-data; boundary=xyz', multipart('xyz', [['_csrf', token], ['login', '']], { close: false })],
+      ['another boundary in the body', 'multipart/form-data; boundary=abc', good],
+      ['no boundary parameter', 'multipart/form-data', good],
+      ['a boundary over 70 characters', `multipart/form-data; boundary=${'b'.repeat(71)}`, multipart('b'.repeat(71), [['_csrf', token]])],
+      ['a part without Content-Disposition', 'multipart/form-data; boundary=xyz', Buffer.from(`--xyz\r\nContent-Type: text/plain\r\n\r\nv\r\n--xyz--\r\n`)],
+      ['invalid UTF-8 in a text part', 'multipart/form-data; boundary=xyz', multipart('xyz', [['_csrf', token], ['login', Buffer.from([0xc3, 0x28])]])],
+      ['garbage', 'multipart/form-data; boundary=xyz', Buffer.from('not multipart at all')],
+    ];
+    for (const [what, ct, body] of cases) {
+      const res = await c.request('POST', '/connexion', { body, headers: { 'Content-Type': ct }, csrf: false });
+      assert.equal(res.status, 400, `${what}: ${res.status}`);
+    }
+    const res = await c.request('POST', '/connexion', { body: good, headers: { 'Content-Type': 'multipart/form-data; boundary=xyz' }, csrf: false });
+    assert.equal(res.status, 422, 'the same form, well formed');
+  });
+
+  test(`${MAX_PARTS} multipart parts are accepted, ${MAX_PARTS + 1} → 400`, async () => {
+    const c = new Client(server.url);
+    const token = await c.csrf('/connexion');
+    const send = (n) => {
+      const parts = [['_csrf', token], ['login', '']];
+      for (let i = parts.length; i < n; i++) parts.push([`f${i}`, String(i)]);
+      return c.request('POST', '/connexion', {
+        body: multipart('xyz', parts),
+        headers: { 'Content-Type': 'multipart/form-data; boundary=xyz' },
+        csrf: false,
+      });
+    };
+    assert.equal((await send(MAX_PARTS)).status, 422);
+    assert.equal((await send(MAX_PARTS + 1)).status, 400);
+  });
+});

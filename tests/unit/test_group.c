@@ -526,6 +526,31 @@ static void test_list_filters(void **state)
     gf = (struct group_filter){.unrestricted = 1, .per_page = 100000};
     assert_int_equal(group_list(f->db, f->a, &gf, &list, &n, &total, &e), 0);
     assert_int_equal(n, 7);
+
+    /* the title search ignores case and accents; LIKE's metacharacters are literal */
+    gf = (struct group_filter){.unrestricted = 1, .q = "SERIE 3"};
+    assert_int_equal(group_list(f->db, f->a, &gf, &list, &n, &total, &e), 0);
+    assert_int_equal(total, 1);
+    assert_string_equal(list[0].title, "Série 3");
+    gf = (struct group_filter){.unrestricted = 1, .q = "série", .year = 2020};
+    assert_int_equal(group_list(f->db, f->a, &gf, &list, &n, &total, &e), 0);
+    assert_int_equal(total, 3);
+    gf = (struct group_filter){.unrestricted = 1, .q = "%"};
+    assert_int_equal(group_list(f->db, f->a, &gf, &list, &n, &total, &e), 0);
+    assert_int_equal(total, 0);
+    gf = (struct group_filter){.unrestricted = 1, .q = "s_rie"};
+    assert_int_equal(group_list(f->db, f->a, &gf, &list, &n, &total, &e), 0);
+    assert_int_equal(total, 0);
+    gf = (struct group_filter){.unrestricted = 1, .q = rep(f, "a", 4 * GROUP_TITLE_MAX + 1)};
+    assert_int_equal(group_list(f->db, f->a, &gf, &list, &n, &total, &e), 0);
+    assert_int_equal(total, 0);
+    gf = (struct group_filter){.unrestricted = 1, .q = "  "};
+    assert_int_equal(group_list(f->db, f->a, &gf, &list, &n, &total, &e), 0);
+    assert_int_equal(total, 7);
+    /* with the visibility filter after it: an anonymous visitor finds public groups only */
+    gf = (struct group_filter){.q = "serie"};
+    assert_int_equal(group_list(f->db, f->a, &gf, &list, &n, &total, &e), 0);
+    assert_int_equal(total, 5);
 }
 
 /* The SQL filter of lists and the C rule of pages must agree, for every viewer and group. */

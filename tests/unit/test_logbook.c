@@ -230,6 +230,33 @@ static void test_delete_undo(void **state)
     assert_false(listed(f, &f->sup_a, &g, id));
 }
 
+/* An entry named by its id alone leads to its group, deleted or not; nothing else does. */
+static void test_entry_group(void **state)
+{
+    struct fx *f = *state;
+    struct group ga = get(f, f->ga), gb = get(f, f->gb);
+    int64_t a = write_entry(f, &f->sup_a, &ga, "Dans A", "group");
+    int64_t b = write_entry(f, &f->part_b, &gb, "Dans B", "group");
+    struct err e = {0};
+    int64_t gid = -1;
+    assert_int_equal(logbook_entry_group(f->db, a, &gid, &e), 0);
+    assert_int_equal(gid, f->ga);
+    assert_int_equal(logbook_entry_group(f->db, b, &gid, &e), 0);
+    assert_int_equal(gid, f->gb);
+    assert_int_equal(logbook_delete(f->db, &f->sup_a, &ga, a, (int64_t)time(NULL), &e), 0);
+    assert_int_equal(logbook_entry_group(f->db, a, &gid, &e), 0);
+    assert_int_equal(gid, f->ga);
+    for (int64_t bad = -1; bad <= 0; bad++) {
+        err_clear(&e);
+        assert_int_equal(logbook_entry_group(f->db, bad, &gid, &e), -1);
+        assert_int_equal(e.status, 404);
+        assert_int_equal(gid, 0);
+    }
+    err_clear(&e);
+    assert_int_equal(logbook_entry_group(f->db, b + 1000, &gid, &e), -1);
+    assert_int_equal(e.status, 404);
+}
+
 static void test_markdown(void **state)
 {
     (void)state;
@@ -254,6 +281,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_protected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_history, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_undo, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entry_group, setup, teardown),
         cmocka_unit_test(test_markdown),
     };
     char name[64];
