@@ -38,21 +38,32 @@ exec convert "$2" -auto-orient -strip -define webp:method=4 -define jpeg:optimiz
 SH
 chmod +x "$work/im-one.sh"
 
-now() { date +%s.%N; }
-rate() { awk -v n="$n" -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", n / (b - a) }'; }
+# Each run: wall seconds and CPU seconds (user + system, children included), from bash's time.
+TIMEFORMAT='%R %U %S'
+timed() { # out file, command...
+  local f=$1
+  shift
+  { time "$@"; } 2>"$f"
+}
 lanterne_run() { # threads, out dir
   build/lanterne image --threads "$1" --out "$2" "${files[@]}" >"$2.log" ||
     { echo "photos: lanterne image failed (see $2.log)" >&2; tail -3 "$2.log" >&2; exit 1; }
 }
-im_run() { # parallel jobs, out dir
+im_run() { # parallel jobs, out dir[, MAGICK_THREAD_LIMIT]
   mkdir -p "$2"
-  printf '%s\0' "${files[@]}" | xargs -0 -P "$1" -n 1 "$work/im-one.sh" "$2"
+  printf '%s\0' "${files[@]}" | env ${3:+MAGICK_THREAD_LIMIT=$3} xargs -0 -P "$1" -n 1 "$work/im-one.sh" "$2"
 }
-
-t0=$(now); lanterne_run 1 "$work/l1"; t1=$(now); l1=$(rate "$t0" "$t1")
-t0=$(now); im_run 1 "$work/m1"; t1=$(now); m1=$(rate "$t0" "$t1")
-t0=$(now); lanterne_run "$cores" "$work/lp"; t1=$(now); lp=$(rate "$t0" "$t1")
-t0=$(now); im_run "$cores" "$work/mp"; t1=$(now); mp=$(rate "$t0" "$t1")
+# One photo at a time: Lanterne with one file in flight, convert with its OpenMP threads.
+# Every core busy: Lanterne with one file per core, one convert per core, each limited to one
+# thread as ImageMagick advises for parallel runs (its OpenMP threads would fight each other).
+load0=$(cut -d' ' -f1 /proc/loadavg)
+timed "$work/t.l1" lanterne_run 1 "$work/l1"
+timed "$work/t.m1" im_run 1 "$work/m1"
+timed "$work/t.lp" lanterne_run "$cores" "$work/lp"
+timed "$work/t.mp" im_run "$cores" "$work/mp" 1
+load1=$(cut -d' ' -f1 /proc/loadavg)
+rate() { awk -v n="$n" '{ printf "%.2f", n / $1 }' "$work/t.$1"; }
+cpu() { awk -v n="$n" '{ printf "%.2f", ($2 + $3) / n }' "$work/t.$1"; }
 
 # the same work was done: six files per photo, same sizes, no metadata left
 count() { find "$1" -type f \( -name '*.webp' -o -name '*.jpg' \) | wc -l; }
@@ -64,13 +75,19 @@ for f in 320.jpg 1024.webp 2048.jpg; do
   a=$(identify -format '%wx%h' "$work/l1/$first/$f"); b=$(identify -format '%wx%h' "$work/m1/$first/$f")
   [ "$a" = "$b" ] || { echo "photos: $first/$f is $a from lanterne, $b from convert" >&2; exit 1; }
 done
-leaks=$(exiftool -q -q -p '$Make$GPSLatitude' -r "$work/l1" "$work/m1" 2>/dev/null | wc -l)
+leaks=$(exiftool -q -q -r -if '$Make or $Model or $GPSLatitude or $DateTimeOriginal' -p '$FileName' "$work/l1" "$work/m1" 2>/dev/null | wc -l)
 mb() { du -sm "$1" | awk '{print $1}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-echo "$n photos $size ($(mb "$work/src") MB of JPEG, EXIF with GPS, 1 in 4 rotated), $cores cores"
-printf '%-36s %9s %9s %7s\n' "" lanterne convert ratio
-printf '%-36s %9s %9s %7s\n' "one photo at a time (photos/s)" "$l1" "$m1" "$(ratio "$l1" "$m1")"
-printf '%-36s %9s %9s %7s\n' "$cores at a time (photos/s)" "$lp" "$mp" "$(ratio "$lp" "$mp")"
-printf '%-36s %9s %9s\n' "output (MB, 6 files per photo)" "$(mb "$work/l1")" "$(mb "$work/m1")"
+echo "$n photos $size ($(mb "$work/src") MB of JPEG, EXIF with GPS, 1 in 4 rotated), $cores cores," \
+  "load average $load0 before, $load1 after"
+printf '%-38s %9s %9s %7s\n' "" lanterne convert ratio
+row() { # label, lanterne value, convert value, 1 if lower is better
+  printf '%-38s %9s %9s %7s\n' "$1" "$2" "$3" \
+    "$(awk -v a="$2" -v b="$3" -v inv="$4" 'BEGIN { printf "%.2f", inv ? b / a : a / b }')"
+}
+row "one photo at a time: photos/s" "$(rate l1)" "$(rate m1)" 0
+row "one photo at a time: CPU s per photo" "$(cpu l1)" "$(cpu m1)" 1
+row "$cores at a time: photos/s" "$(rate lp)" "$(rate mp)" 0
+row "$cores at a time: CPU s per photo" "$(cpu lp)" "$(cpu mp)" 1
+printf '%-38s %9s %9s\n' "output (MB, 6 files per photo)" "$(mb "$work/l1")" "$(mb "$work/m1")"
 echo "metadata left in outputs: $leaks files with camera or GPS"

@@ -184,14 +184,15 @@ static void drop_metadata(VipsImage *im)
     g_strfreev(names);
 }
 
-/* 8-bit sRGB, 3 bands or 4 with alpha, in memory, decoded once, with no metadata left. */
+/* 8-bit sRGB, 3 bands or 4 with alpha, in memory, decoded once, with no metadata left. (On an
+ * image that is already so, these conversions pass the pixels through untouched.) */
 static VipsImage *settle(VipsImage *in)
 {
     VipsImage *c = NULL, *b = NULL, *u = NULL, *mem = NULL;
     if (vips_colourspace(in, &c, VIPS_INTERPRETATION_sRGB, NULL))
         goto done;
     int keep = vips_image_hasalpha(c) ? 4 : 3;
-    if (vips_image_get_bands(c) < 3 || vips_extract_band(c, &b, 0, "n", keep, NULL) ||
+    if (vips_image_get_bands(c) < keep || vips_extract_band(c, &b, 0, "n", keep, NULL) ||
         vips_cast_uchar(b, &u, NULL))
         goto done;
     mem = vips_image_copy_memory(u); /* the decode happens here: errors show here */

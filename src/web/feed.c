@@ -114,8 +114,9 @@ void web_showcase_entry(struct ctx *c, const struct group *g, const struct logbo
 static const char *feed_entry_content(struct ctx *c, const struct group *g,
                                       const struct sitesearch_entry *en)
 {
-    (void)g;
-    return logbook_render_md(c->a, en->body_md);
+    /* the photos only an anonymous visitor may see: a feed is a public document */
+    return arena_printf(c->a, "%s%s", logbook_render_md(c->a, en->body_md),
+                        web_photos_public_html(c, g->id, en->id));
 }
 
 int web_feed_atom(struct ctx *c)
@@ -146,7 +147,11 @@ int web_feed_atom(struct ctx *c)
     struct buf b;
     buf_init(&b, 0);
     buf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    buf_printf(&b, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"%s\">\n", c->lang);
+    /* xml:base: the links and images of an entry's HTML are relative to the site */
+    buf_printf(&b, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"%s\" xml:base=\"",
+               c->lang);
+    xml_text(&b, base);
+    buf_puts(&b, "/\">\n");
     buf_printf(&b, "  <id>%s/carnet</id>\n", group_url);
     buf_puts(&b, "  <title>");
     xml_text(&b, web_tf(c, "Carnet de bord : %s", g.title));

@@ -82,6 +82,11 @@ int web_media_photo(struct ctx *c);
 int web_photo_cover_set(struct ctx *c);
 /* The group's cover photo as "cover" in a page model, if the viewer may see that photo. */
 void web_photo_cover(struct ctx *c, json_t *m, const struct group *g);
+/* The first photo of an entry the viewer may see, as in the gallery model, or NULL. */
+json_t *web_photo_thumb(struct ctx *c, int64_t group_id, int64_t entry_id);
+/* The entry's photos an anonymous visitor may see, as <img> elements (relative URLs), for
+ * feeds; "" when none. */
+const char *web_photos_public_html(struct ctx *c, int64_t group_id, int64_t entry_id);
 /* The photos of en the viewer may see, as the "photos" array of a page model (with
  * "has_photos"): srcset of each derivative, signed URLs where the photo is not public. */
 void web_photos_model(struct ctx *c, json_t *m, const struct group *g,

@@ -1,6 +1,6 @@
 /* home: the home page, the health check, static files and the language switch.
  * The home page shows only what the database holds: empty sections say so. */
-#include "web/web.h"
+#include "web/handlers.h"
 #include "consent.h"
 #include "coordination.h"
 #include "search.h"
@@ -41,6 +41,9 @@ static int news_model(struct ctx *c, json_t *m, struct err *e)
         json_object_set_new(o, "excerpt",
                             web_str(sitesearch_excerpt(c->a, sitesearch_plain(c->a, en->body_md),
                                                        HOME_NEWS_EXCERPT_CHARS)));
+        json_t *thumb = web_photo_thumb(c, en->group_id, en->id);
+        if (thumb)
+            json_object_set_new(o, "photo", thumb);
         json_array_append_new(arr, o);
     }
     json_object_set_new(m, "news", arr);

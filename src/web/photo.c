@@ -569,3 +569,50 @@ int web_photo_cover_set(struct ctx *c)
     web_flash(c, N_("Photo de couverture du groupe choisie."));
     return web_redirect(c, manage_url(c, &g, &en));
 }
+
+/* The group and the entry of those ids, and the entry's photos this viewer may see. */
+static int visible_photos(struct ctx *c, const struct account *who, int64_t group_id,
+                          int64_t entry_id, struct group *g, struct logbook_entry *en,
+                          struct photo **ps, int *n)
+{
+    struct db *db = web_db(c);
+    struct err e = {0};
+    if (group_get(db, c->a, group_id, g, &e) || logbook_get(db, c->a, g, entry_id, en, &e) ||
+        !logbook_can_see(db, who, g, en) || photo_list_entry(db, c->a, entry_id, ps, n, &e))
+        return -1;
+    *n = photo_filter_visible(db, who, g, en, *ps, *n);
+    return 0;
+}
+
+json_t *web_photo_thumb(struct ctx *c, int64_t group_id, int64_t entry_id)
+{
+    struct group g;
+    struct logbook_entry en;
+    struct photo *ps;
+    int n;
+    if (visible_photos(c, viewer(c), group_id, entry_id, &g, &en, &ps, &n) || n == 0)
+        return NULL;
+    struct signer s = {0};
+    return photo_json(c, &s, &g, &en, &ps[0], 0);
+}
+
+const char *web_photos_public_html(struct ctx *c, int64_t group_id, int64_t entry_id)
+{
+    struct group g;
+    struct logbook_entry en;
+    struct photo *ps;
+    int n;
+    if (visible_photos(c, NULL, group_id, entry_id, &g, &en, &ps, &n) || n == 0)
+        return "";
+    struct buf b;
+    buf_init(&b, 0);
+    for (int i = 0; i < n; i++) {
+        buf_printf(&b, "<p><img src=\"/media/photos/%lld/%d.jpg\" width=\"%d\" height=\"%d\" alt=\"",
+                   (long long)ps[i].id, image_widths[1], ps[i].widths[1], ps[i].heights[1]);
+        buf_html(&b, ps[i].alt, strlen(ps[i].alt));
+        buf_puts(&b, "\"></p>\n");
+    }
+    const char *out = arena_strndup(c->a, b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return out;
+}

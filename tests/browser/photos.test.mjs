@@ -270,7 +270,7 @@ describe('editors\' page', () => {
     state.photos = {};
     for (let i = 0; i < 3; i++) {
       const person = PEOPLE[i];
-      const form = page.locator(`#photo-${ids[i]} form`);
+      const form = page.locator(`#photo-${ids[i]} form.photo-edit`);
       await form.getByLabel('Texte alternatif').fill(person.alt);
       await form.getByRole('checkbox', { name: new RegExp(`^${person.name} `) }).check();
       const [response] = await Promise.all([

@@ -258,7 +258,7 @@ describe('comments on an entry page', () => {
     assert.match(managed, /Masqué par Yanis Encadrant \(démo\)/);
     assert.match(managed, /Afficher de nouveau/);
     const journal = await coord.get(`/groupes/${SLUG}/journal`);
-    assert.match(text(journal), /comment_hide/);
+    assert.match(text(journal), /Commentaire masqué/);
     assert.equal((await coord.post(`${entryPath()}/commentaires/${memberComment}/afficher`, {})).status, 303);
     assert.ok(commentBlock((await anon.get(entryPath())).text, memberComment));
   });
@@ -321,7 +321,7 @@ describe('reports and the moderation page', () => {
     assert.match(text(mod), /Signalement clos/);
     assert.match(text(mod), /Signalements ouverts \(0\)/);
     assert.equal((await coord.post(`/moderation/signalements/${reportId}/clore`, {})).status, 409);
-    assert.match(text(await coord.get(`/groupes/${SLUG}/journal`)), /report_close/);
+    assert.match(text(await coord.get(`/groupes/${SLUG}/journal`)), /Signalement clos/);
   });
 
   test('a comment is reported from its own link', async () => {

@@ -276,6 +276,7 @@ describe('showcase', () => {
       const feed = parseXml(res.text);
       assert.equal(feed.name, 'feed');
       assert.equal(feed.attrs.xmlns, 'http://www.w3.org/2005/Atom');
+      assert.equal(feed.attrs['xml:base'], `${BASE}/`);
       assert.equal(child(feed, 'id').text, `${BASE}/groupes/${data.pub}/carnet`);
       assert.equal(child(feed, 'title').text, 'Carnet de bord : Atelier Quokka');
       assert.match(child(feed, 'updated').text, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);

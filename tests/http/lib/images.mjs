@@ -1,8 +1,8 @@
 // Test images for the photo suites, made here rather than stored: PNGs written byte by byte
-// (node's zlib), JPEGs converted from them by libvips' command line (`vips`, a dependency of
-// the server), metadata written and read back by exiftool (Debian's libimage-exiftool-perl),
-// and the bad files an upload must refuse (a decompression bomb, a truncated JPEG, a PDF, an
-// SVG with a script, an oversized file).
+// (node's zlib), JPEGs converted from them by ImageMagick's `convert`, metadata and sizes
+// written and read back by exiftool (Debian's imagemagick and libimage-exiftool-perl, both
+// installed by scripts/deps.sh), and the bad files an upload must refuse (a decompression
+// bomb, a truncated JPEG, a PDF, an SVG with a script, an oversized file).
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -147,7 +147,7 @@ export async function makePngBomb(w = 30000, h = 30000) {
   return buf;
 }
 
-// ---- JPEG (libvips' command line) and metadata (exiftool) ----------------------------------
+// ---- JPEG (ImageMagick) and metadata (exiftool) --------------------------------------------
 
 function tmpDir() {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'lanterne-img-'));
@@ -160,14 +160,14 @@ function run(cmd, args) {
   return r.stdout;
 }
 
-/** A JPEG of w x h (seeded picture, see makePng), through `vips jpegsave`. */
+/** A JPEG of w x h (seeded picture, see makePng), through ImageMagick's `convert`, without metadata. */
 export function makeJpeg(w, h, seed = 1, { quality = 85 } = {}) {
   const dir = tmpDir();
   try {
     const src = path.join(dir, 'in.png');
     const dst = path.join(dir, 'out.jpg');
     fs.writeFileSync(src, makePng(w, h, seed));
-    run('vips', ['jpegsave', src, dst, '--Q', String(quality), '--strip']);
+    run('convert', [src, '-strip', '-quality', String(quality), dst]);
     return fs.readFileSync(dst);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -214,15 +214,14 @@ export function readMetadata(bytes, ext = 'jpg') {
   }
 }
 
-/** Width and height of an image, read by `vipsheader`. */
+/** Width and height of an image (JPEG, PNG, WebP), as exiftool reads them from its header. */
 export function imageSize(bytes) {
   const dir = tmpDir();
   try {
     const f = path.join(dir, 'img');
     fs.writeFileSync(f, bytes);
-    const w = Number(run('vipsheader', ['-f', 'width', f]).trim());
-    const h = Number(run('vipsheader', ['-f', 'height', f]).trim());
-    return { width: w, height: h };
+    const [tags] = JSON.parse(run('exiftool', ['-j', '-n', '-ImageWidth', '-ImageHeight', f]));
+    return { width: Number(tags.ImageWidth), height: Number(tags.ImageHeight) };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
