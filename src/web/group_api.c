@@ -249,7 +249,12 @@ static json_t *group_json(struct ctx *c, struct coord_cache *cc, const struct gr
                         web_str(web_t(c, visibility_level_label(g->visibility))));
     json_object_set_new(o, "is_protected", json_boolean(g->is_protected));
     json_object_set_new(o, "require_comment_approval", json_boolean(g->require_comment_approval));
-    json_object_set_new(o, "cover_photo_id", id_or_null(g->cover_photo_id));
+    /* the cover is a photo like any other: named only to those who may see it */
+    json_t *cover = json_object();
+    web_photo_cover(c, cover, g);
+    json_object_set_new(o, "cover_photo_id",
+                        id_or_null(json_object_get(cover, "cover") ? g->cover_photo_id : 0));
+    json_decref(cover);
     json_object_set_new(o, "created_at", web_str(user_iso_utc(c, g->created_at)));
     json_object_set_new(o, "updated_at", web_str(user_iso_utc(c, g->updated_at)));
     return o;

@@ -342,6 +342,7 @@ describe('three consents, three photos: who sees what', () => {
     assert.match(res.contentType, /^application\/atom\+xml/);
     assert.ok(res.text.includes(`/carnet/${s.entry}<`), 'the entry is in the feed');
     const text = unescapeHtml(unescapeHtml(res.text)); // XML-escaped HTML content
+    assert.match(text, photoTrace(s.photo.public), 'the feed shows the public photo');
     for (const k of ['network', 'none']) {
       assert.doesNotMatch(text, photoTrace(s.photo[k]), `feed: no URL of the ${k} photo`);
       assert.ok(!text.includes(s.alt[k]), `feed: no alt text of the ${k} photo`);
@@ -408,6 +409,7 @@ describe('a withdrawal or an expiry takes effect on the next request', () => {
 
   test('withdrawing the public consent hides the photo from anonymous visitors at once', async () => {
     assert.equal((await fetchBytes(null, server.url + publicFile())).status, 200, 'served before');
+    assert.match((await who.anon.get('/')).text, photoTrace(s.photo.public), 'the home page shows it before');
     await withdrawConsent(who.sup, s.slug, s.people.Alix);
     assert.deepEqual(await pageIds(who.anon, s.entryUrl), [], 'entry page');
     assert.deepEqual(await apiIds(who.anon, s.entry), [], 'API list');
@@ -419,6 +421,12 @@ describe('a withdrawal or an expiry takes effect on the next request', () => {
         assert.equal(res.status, 404, `${size}.${ext}`);
         assert.match(res.headers.get('cache-control') || '', /no-store/, 'a refusal is not cached');
       }
+    }
+    // nor the feed, nor the home page's latest entries
+    for (const p of [`/groupes/${s.slug}/carnet.atom`, '/']) {
+      const res = await who.anon.get(p);
+      assert.equal(res.status, 200, p);
+      assert.doesNotMatch(unescapeHtml(unescapeHtml(res.text)), photoTrace(s.photo.public), `${p} after the withdrawal`);
     }
     // a network member no longer sees it either (the withdrawal leaves no level at all)
     assert.deepEqual(await pageIds(who.jeune, s.entryUrl), [s.photo.network]);
@@ -439,6 +447,10 @@ describe('a withdrawal or an expiry takes effect on the next request', () => {
     assert.deepEqual(await pageIds(who.anon, s.entryUrl), [], 'entry page');
     assert.deepEqual(await apiIds(who.anon, s.entry), [], 'API list');
     assert.equal((await fetchBytes(null, server.url + publicFile())).status, 404, 'media file');
+    for (const p of [`/groupes/${s.slug}/carnet.atom`, '/']) {
+      const res = await who.anon.get(p);
+      assert.doesNotMatch(unescapeHtml(unescapeHtml(res.text)), photoTrace(s.photo.public), `${p} after the expiry`);
+    }
     assert.deepEqual(await pageIds(who.jeune, s.entryUrl), [s.photo.network]);
     // back to a valid public consent for the tests below
     await recordConsent(who.sup, s.slug, s.people.Alix, { level: 'public' });
