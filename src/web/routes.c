@@ -37,9 +37,11 @@ const struct route web_routes[] = {
     {"GET", "/structures/{id}", web_structure_show, A, CACHE},
     {"POST", "/structures/{id}", web_structure_update, C, 0},
 
-    /* no CACHE on group pages: what a visitor sees depends on the group's settings and
-     * consents, which change without the page cache hearing of it */
-    {"GET", "/groupes", web_group_list, A, 0},
+    /* CACHE on group pages is for anonymous visitors only: what they see changes with a
+     * commit (settings, consents, tags: the cache's data version moves) or with the date
+     * (an expiring consent: the day is in the cache key). Signed-in viewers are never
+     * served from the cache. */
+    {"GET", "/groupes", web_group_list, A, CACHE},
     {"POST", "/groupes", web_group_create, S, 0},
     {"GET", "/groupes/nouveau", web_group_new, S, 0},
     {"GET", "/groupes/{slug}/modifier", web_group_edit, S, 0},
@@ -49,7 +51,7 @@ const struct route web_routes[] = {
     {"POST", "/groupes/{slug}/participants/{id}/consentement", web_group_consent_record, S, 0},
     {"POST", "/groupes/{slug}/participants/{id}/retrait", web_group_consent_withdraw, S, 0},
     {"GET", "/groupes/{slug}/journal", web_group_journal, S, 0},
-    {"GET", "/groupes/{slug}/carnet", web_logbook_show, A, 0},
+    {"GET", "/groupes/{slug}/carnet", web_logbook_show, A, CACHE},
     /* a public document: the same for everyone, so no session is looked up */
     {"GET", "/groupes/{slug}/carnet.atom", web_feed_atom, A, PUB},
     {"POST", "/groupes/{slug}/carnet", web_logbook_create, P, 0},
@@ -69,11 +71,11 @@ const struct route web_routes[] = {
     {"GET", "/groupes/{slug}/carnet/{id}/photos/{pid}/supprimer", web_photo_delete_confirm, P, 0},
     {"POST", "/groupes/{slug}/carnet/{id}/photos/{pid}/supprimer", web_photo_delete, P, 0},
     {"POST", "/groupes/{slug}/carnet/{id}/photos/{pid}/couverture", web_photo_cover_set, S, 0},
-    {"GET", "/groupes/{slug}/carnet/{id}/photos/{pid}", web_photo_show, A, 0},
+    {"GET", "/groupes/{slug}/carnet/{id}/photos/{pid}", web_photo_show, A, CACHE},
     {"POST", "/groupes/{slug}/carnet/{id}/photos/{pid}", web_photo_update, P, 0},
-    {"GET", "/groupes/{slug}/carnet/{id}", web_logbook_entry, A, 0},
+    {"GET", "/groupes/{slug}/carnet/{id}", web_logbook_entry, A, CACHE},
     {"POST", "/groupes/{slug}/carnet/{id}", web_logbook_update, P, 0},
-    {"GET", "/groupes/{slug}", web_group_show, A, 0},
+    {"GET", "/groupes/{slug}", web_group_show, A, CACHE},
     {"POST", "/groupes/{slug}", web_group_update, S, 0},
 
     /* every photo request is checked against the viewer's rights: no page cache, no PUB */
