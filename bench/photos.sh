@@ -27,13 +27,14 @@ files=("$work"/src/*.jpg)
 cat "${files[@]}" >/dev/null # both sides read from the page cache
 
 # ImageMagick, one decode per photo and the same cascade as Lanterne (2048 from the photo,
-# 1024 from the 2048, 320 from the 1024), libwebp's default effort as in Lanterne
+# 1024 from the 2048, 320 from the 1024), the same libwebp effort per size (2, then 4 and 4:
+# webp_effort in src/image.c)
 cat >"$work/im-one.sh" <<'SH'
 #!/bin/sh
 out=$1/$(basename "$2"); mkdir -p "$out"
-exec convert "$2" -auto-orient -strip -define webp:method=4 -define jpeg:optimize-coding=true \
-  -interlace JPEG -resize '2048x>' -quality 80 -write "$out/2048.webp" -quality 82 -write "$out/2048.jpg" \
-  -resize '1024x>' -quality 80 -write "$out/1024.webp" -quality 82 -write "$out/1024.jpg" \
+exec convert "$2" -auto-orient -strip -define jpeg:optimize-coding=true -interlace JPEG \
+  -resize '2048x>' -define webp:method=2 -quality 80 -write "$out/2048.webp" -quality 82 -write "$out/2048.jpg" \
+  -resize '1024x>' -define webp:method=4 -quality 80 -write "$out/1024.webp" -quality 82 -write "$out/1024.jpg" \
   -resize '320x>' -quality 80 -write "$out/320.webp" -quality 82 "$out/320.jpg"
 SH
 chmod +x "$work/im-one.sh"

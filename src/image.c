@@ -22,7 +22,6 @@ const int image_widths[IMAGE_SIZES] = {320, 1024, 2048};
 enum {
     IMAGE_FILES = 2 * IMAGE_SIZES, /* a WebP and a JPEG of each size */
     IMAGE_WEBP_Q = 80,
-    IMAGE_WEBP_EFFORT = 4, /* libwebp's "method", 0 (fast) to 6; libvips' and cwebp's default */
     IMAGE_JPEG_Q = 82,
     /* libwebp cannot encode a side longer than this: a panorama is sized down to fit */
     IMAGE_WEBP_MAX_SIDE = 16383,
@@ -31,6 +30,13 @@ enum {
 };
 
 static const char PHOTO[] = "photo"; /* the form field every refusal names */
+
+/* libwebp's effort ("method", 0 fast to 6 small) per size; 4 is libwebp's default. The 2048 is
+ * the costliest file to make (at 4, half of all the CPU an upload takes) and the least often
+ * served: at 2 it costs a third as much for 0 to 1.3 % more bytes at the same PSNR (measured on
+ * the benchmark's photos, docs/performance.md), while the small sizes, served on every list,
+ * would grow 3 to 6 %. */
+static const int webp_effort[IMAGE_SIZES] = {4, 4, 2};
 
 /* The accepted types: what libmagic must say, and the one libvips loader allowed to read it.
  * The loader is checked again on the bytes (vips_foreign_find_load_buffer) so that no other
@@ -217,7 +223,7 @@ struct blob {
 
 /* WebP straight from libwebp: the bytes hold the picture and nothing else. (libvips 8.14.1's
  * webpsave writes an EXIF block of its own even with strip set, the bug of libvips issue 3340.) */
-static int webp_encode(VipsImage *im, struct blob *out)
+static int webp_encode(VipsImage *im, int effort, struct blob *out)
 {
     WebPConfig cfg;
     WebPPicture pic;
@@ -225,7 +231,7 @@ static int webp_encode(VipsImage *im, struct blob *out)
     if (!WebPConfigInit(&cfg) || !WebPPictureInit(&pic))
         return -1;
     cfg.quality = IMAGE_WEBP_Q;
-    cfg.method = IMAGE_WEBP_EFFORT;
+    cfg.method = effort;
     cfg.thread_level = 1; /* a second thread for the analysis pass */
     pic.width = vips_image_get_width(im);
     pic.height = vips_image_get_height(im);
@@ -272,6 +278,7 @@ static int jpeg_encode(VipsImage *im, struct blob *out)
 
 struct webp_job {
     VipsImage *im;
+    int effort;
     struct blob *out;
     int rc;
 };
@@ -279,7 +286,7 @@ struct webp_job {
 static void *webp_thread(void *arg)
 {
     struct webp_job *j = arg;
-    j->rc = webp_encode(j->im, j->out);
+    j->rc = webp_encode(j->im, j->effort, j->out);
     return NULL;
 }
 
@@ -427,19 +434,20 @@ int image_process(const void *data, size_t len, const char *dir, struct image_in
         goto done;
     }
 
-    /* The largest WebP costs about as much as all the other files together: a second thread
-     * encodes it while this one makes the smaller sizes and the JPEGs. */
-    struct webp_job job = {sized[IMAGE_SIZES - 1], &blobs[IMAGE_FILES - 2], 0};
+    /* The largest WebP is the longest single step: a second thread encodes it while this one
+     * makes the smaller sizes and the JPEGs (an upload's wall time: -15 %). */
+    struct webp_job job = {sized[IMAGE_SIZES - 1], webp_effort[IMAGE_SIZES - 1],
+                           &blobs[IMAGE_FILES - 2], 0};
     pthread_t th;
     int threaded = pthread_create(&th, NULL, webp_thread, &job) == 0;
     if (!threaded)
-        job.rc = webp_encode(job.im, job.out);
+        webp_thread(&job);
     const char *failed = NULL;
     if (jpeg_encode(sized[IMAGE_SIZES - 1], &blobs[IMAGE_FILES - 1]))
         failed = file_names[IMAGE_FILES - 1];
     for (int i = IMAGE_SIZES - 2; i >= 0 && !failed; i--) {
         if (!(sized[i] = smaller(sized[i + 1], image_widths[i])) ||
-            webp_encode(sized[i], &blobs[2 * i]))
+            webp_encode(sized[i], webp_effort[i], &blobs[2 * i]))
             failed = file_names[2 * i];
         else if (jpeg_encode(sized[i], &blobs[2 * i + 1]))
             failed = file_names[2 * i + 1];
