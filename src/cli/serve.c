@@ -1,7 +1,6 @@
 /* serve: the `lanterne serve` command. Opens the database pool, applies migrations,
  * compiles templates once, loads static files, catalogs and map, then serves. */
 #include "cli/cli.h"
-#include "image.h"
 #include "demo.h"
 #include "job.h"
 #include "web/web.h"
@@ -56,7 +55,7 @@ int cli_serve(const struct config *cfg, int argc, char **argv)
     snprintf(sdir, sizeof sdir, "%s", cli_path(cfg, "static"));
     snprintf(ldir, sizeof ldir, "%s", cli_path(cfg, "build/locale"));
     snprintf(map, sizeof map, "%s", cli_path(cfg, "build/gen/departements-map.json"));
-    if (web_init(tdir, sdir, ldir, map, &e) || image_init(NULL, &e)) {
+    if (web_init(tdir, sdir, ldir, map, &e)) {
         fprintf(stderr, "lanterne serve: %s\n", e.msg);
         return 1;
     }
