@@ -83,6 +83,7 @@ asan:
 	  LDFLAGS="-fsanitize=address,undefined" build-tests
 
 include mk/fuzz.mk
+include mk/vendor.mk
 
 bench: deps build
 	@bench/run.sh

@@ -15,6 +15,9 @@ PKGS="$PKGS libcmocka-dev clang chromium default-jre-headless"
 # photos: libvips (with libheif, libwebp, lcms2...), libwebp and zlib linked directly too;
 # exiftool, with which the photo tests and the benchmark write metadata to strip
 PKGS="$PKGS libvips-dev libwebp-dev zlib1g-dev libimage-exiftool-perl"
+# films: ffmpeg and ffprobe, run as child processes (src/ffmpeg.c) to probe and transcode
+# uploads and to draw the demo films; fonts-dejavu-core for the demo films' titles
+PKGS="$PKGS ffmpeg fonts-dejavu-core"
 # benchmark reference (imagemagick: bench/photos.sh)
 PKGS="$PKGS nginx-light wrk imagemagick"
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"

@@ -6,6 +6,9 @@
 #include "consent.h"
 #include "coordination.h"
 #include "core/mem.h"
+#include "ffmpeg.h"
+#include "film.h"
+#include "film_internal.h"
 #include "group.h"
 #include "logbook.h"
 #include "participant.h"
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { DEMO_STRUCTURES_PER_COORDINATION = 10 };
 
@@ -519,6 +523,9 @@ static int add_groups(struct db *db, struct arena *a, int64_t hc, const char *da
     return 0;
 }
 
+static int add_films(struct db *db, struct arena *a, const char *data_dir, FILE *out,
+                     struct err *e);
+
 int demo_load(struct db *db, const char *data_dir, FILE *out, struct err *e)
 {
     if (demo_present(db)) {
@@ -531,6 +538,7 @@ int demo_load(struct db *db, const char *data_dir, FILE *out, struct err *e)
         goto fail;
     if (add_coordinations(db, e) || add_structures(db, a, &hc, e) ||
         add_accounts(db, a, hc, e) || add_groups(db, a, hc, data_dir, e) ||
+        (data_dir && add_films(db, a, data_dir, out, e)) ||
         db_execf(db, e, "INSERT INTO settings (key, value) VALUES ('demo_loaded', '1')", "") < 0) {
         db_rollback(db);
         goto fail;
@@ -548,4 +556,164 @@ int demo_load(struct db *db, const char *data_dir, FILE *out, struct err *e)
 fail:
     arena_free(a);
     return -1;
+}
+
+/* ---- films (issue 5) ---- */
+
+/* Three short films drawn by ffmpeg's test sources (a pattern, a tone, the title written on
+ * it), each run through the same pipeline as an uploaded film (film_process), so the library
+ * plays at once. Credits name participants whose consent reaches the film's audience. */
+static const struct demo_film {
+    const char *group, *title, *synopsis, *genre, *visibility, *licence, *source;
+    const char *theme;
+    int tone_hz;
+    const char *credit_role[2], *credit_name[2]; /* a participant's name, or a facilitator's */
+    int credit_is_participant[2];
+} demo_films[] = {
+    {"demo-lumieres-du-quartier",
+     "Le chat de la voisine",
+     "Une voisine cherche son chat dans tout le quartier ; les enfants mènent l'enquête.",
+     "fiction",
+     "public",
+     "cc-by-nc-nd",
+     "testsrc2",
+     "youth",
+     440,
+     {"Réalisation", "Accompagnement"},
+     {"Lou", "Inès Réalisatrice (démo)"},
+     {1, 0}},
+    {"demo-cine-club-ados",
+     "Bande-annonce de la saison",
+     "La bande-annonce de la programmation choisie par les ados du ciné-club.",
+     "clip",
+     "public",
+     "cc-by",
+     "smptebars",
+     "education",
+     660,
+     {"Montage", "Voix"},
+     {"Léna", "Nina"},
+     {1, 1}},
+    {"demo-portraits-sonores",
+     "Portraits croisés",
+     "Des habitants racontent l'endroit qu'ils préfèrent dans leur commune.",
+     "documentary",
+     "network",
+     "all-rights-reserved",
+     "testsrc2",
+     "territory",
+     330,
+     {"Entretiens", "Montage"},
+     {"Rayan", "Karim Monteur (démo)"},
+     {1, 0}},
+};
+
+enum { DEMO_FILM_SECONDS = 8, DEMO_FILM_TIMEOUT = 120 };
+
+/* Draws the film's source file at path; without the title when drawtext cannot run. */
+static int draw_demo_film(struct arena *a, const struct demo_film *df, const char *dir,
+                          const char *path, struct err *e)
+{
+    const char *title_file = arena_printf(a, "%s/title.txt", dir);
+    FILE *fp = fopen(title_file, "w");
+    if (!fp)
+        return err_set(e, 500, "Écriture impossible dans %s.", dir);
+    fputs(df->title, fp);
+    fclose(fp);
+    /* the filter graph takes the file name as an option value: keep to plain paths */
+    int plain = strpbrk(title_file, "':\\,;[]=") == NULL;
+    for (int with_title = plain; with_title >= 0; with_title--) {
+        const char *video = arena_printf(
+            a, "%s=size=854x480:rate=25:duration=%d%s%s%s", df->source, DEMO_FILM_SECONDS,
+            with_title ? ",drawtext=textfile=" : "", with_title ? title_file : "",
+            with_title ? ":fontsize=40:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=12:"
+                         "x=(w-text_w)/2:y=h-th-40"
+                       : "");
+        const char *audio =
+            arena_printf(a, "sine=frequency=%d:duration=%d", df->tone_hz, DEMO_FILM_SECONDS);
+        const char *argv[] = {"ffmpeg",  "-v",   "error",   "-y",        "-nostdin",  "-f",
+                              "lavfi",   "-i",   video,     "-f",        "lavfi",     "-i",
+                              audio,     "-c:v", "libx264", "-preset",   "ultrafast", "-pix_fmt",
+                              "yuv420p", "-c:a", "aac",     "-shortest", "-f",        "mp4",
+                              path,      NULL};
+        struct ffmpeg_run r = {.argv = argv, .timeout_s = DEMO_FILM_TIMEOUT};
+        struct err fe = {0};
+        if (ffmpeg_exec(&r, &fe) == 0) {
+            unlink(title_file);
+            return 0;
+        }
+        if (!with_title) {
+            unlink(title_file);
+            return err_set(e, 500, "ffmpeg n'a pas pu dessiner le film de démonstration : %s",
+                           fe.msg);
+        }
+    }
+    return 0;
+}
+
+static int add_films(struct db *db, struct arena *a, const char *data_dir, FILE *out, struct err *e)
+{
+    struct account admin;
+    if (account_get_by_login(db, a, "admin", &admin, e))
+        return -1;
+    for (size_t i = 0; i < sizeof demo_films / sizeof *demo_films; i++) {
+        const struct demo_film *df = &demo_films[i];
+        struct group g;
+        if (group_get_by_slug(db, a, df->group, &g, e)) {
+            if (e->status == 404) {
+                err_clear(e);
+                continue;
+            }
+            return -1;
+        }
+        struct film_credit credits[2];
+        int nc = 0;
+        for (int k = 0; k < 2; k++) {
+            credits[nc] = (struct film_credit){.role = df->credit_role[k]};
+            if (df->credit_is_participant[k]) {
+                credits[nc].participant_id = participant_named(db, g.id, df->credit_name[k], e);
+                if (e->status)
+                    return -1;
+                if (credits[nc].participant_id <= 0)
+                    continue;
+            } else {
+                credits[nc].name = df->credit_name[k];
+            }
+            nc++;
+        }
+        const char *themes[] = {df->theme};
+        struct film_input in = {.title = df->title,
+                                .synopsis = df->synopsis,
+                                .genre = df->genre,
+                                .visibility = df->visibility,
+                                .licence = df->licence,
+                                .language = "fr",
+                                .download_allowed = &(int){1},
+                                .entry_id = -1,
+                                .themes = themes,
+                                .nthemes = 1,
+                                .credits = credits,
+                                .ncredits = nc};
+        int64_t id;
+        struct film f;
+        if (film_create(db, &admin, g.id, &in, &id, e) || film_get(db, a, id, &f, e))
+            return -1;
+        const char *dir = film_dir(a, data_dir, f.storage_key);
+        if (film_mkdir_p(dir))
+            return err_set(e, 500, "Le dossier %s n'a pas pu être créé.", dir);
+        /* without ffmpeg the films stay drafts: the rest of the demo is still worth having */
+        struct err fe = {0};
+        if (draw_demo_film(a, df, dir, arena_printf(a, "%s/original", dir), &fe)) {
+            fprintf(out, "Demo film left as a draft: %s (%s)\n", df->title, fe.msg);
+            continue;
+        }
+        if (db_execf(db, e, "UPDATE films SET has_original = 1, status = 'processing' WHERE id = ?",
+                     "i", id) != 1)
+            return -1;
+        if (film_process(db, id, data_dir, NULL, &fe))
+            fprintf(out, "Demo film failed: %s (%s)\n", df->title, fe.msg);
+        else
+            fprintf(out, "Demo film ready: %s (%s)\n", df->title, df->group);
+    }
+    return 0;
 }

@@ -16,7 +16,9 @@
 #include "account.h"
 #include "core/mem.h"
 #include "db/db.h"
+#include "film.h"
 #include "session.h"
+#include "tus.h"
 
 enum {
     JOB_NAP_SLICE_MS = 50, /* an idle worker notices a stop request this fast */
@@ -117,7 +119,9 @@ static const struct job_handler job_handlers[] = {
     {"session_purge", run_session_purge, 1, 0},
     {"login_failures_prune", run_login_failures_prune, 1, 0},
     {"job_prune", run_job_prune, 1, 0},
+    {"upload_expire", tus_job_expire, 1, 0},
     {"test_sleep", run_test_sleep, 0, 1},
+    {"film_process", film_job_process, 0, 0},
 };
 
 static int job_handler_enabled(const struct job_handler *h)

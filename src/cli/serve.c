@@ -2,7 +2,9 @@
  * compiles templates once, loads static files, catalogs and map, then serves. */
 #include "cli/cli.h"
 #include "demo.h"
+#include "film.h"
 #include "job.h"
+#include "tus.h"
 #include "web/web.h"
 
 #include <stdio.h>
@@ -12,6 +14,8 @@
 
 /* 1 for the routes whose body may reach HTTP_MAX_UPLOAD_BYTES (defined in src/web/). */
 int web_is_upload(const char *method, const char *path);
+/* 1 for the routes whose body is streamed to their handler (src/web/tus.c). */
+int web_is_stream(const char *method, const char *path);
 
 int cli_serve(const struct config *cfg, int argc, char **argv)
 {
@@ -63,6 +67,15 @@ int cli_serve(const struct config *cfg, int argc, char **argv)
         .listen = cfg->listen, .threads = threads, .handler = web_handle, .quiet = cfg->quiet,
         .trusted_proxies = cfg->trusted_proxies};
     o.is_upload = web_is_upload;
+    o.is_stream = web_is_stream;
+    if (tus_init(cfg->data_dir, &e)) {
+        fprintf(stderr, "lanterne serve: %s\n", e.msg);
+        web_shutdown();
+        db_pool_close(g_app.pool);
+        return 1;
+    }
+    film_set_data_dir(cfg->data_dir); /* the film_process jobs and the "film" upload target */
+    film_register_upload_target();
     /* the worker thread blocks every signal: http_serve's sigwait still gets SIGTERM */
     struct job_worker *worker = NULL;
     if (!no_worker) {

@@ -2,6 +2,7 @@
  * `lanterne jobs list|counts|retry|enqueue` lets an operator look at and steer the queue. */
 #include "cli/cli.h"
 #include "core/mem.h"
+#include "film.h"
 #include "job.h"
 
 #include <pthread.h>
@@ -113,6 +114,7 @@ int cli_worker(const struct config *cfg, int argc, char **argv)
         gethostname(host, sizeof host - 1);
         snprintf(base, sizeof base, "%s:%ld", host, (long)getpid());
     }
+    film_set_data_dir(cfg->data_dir); /* where film_process jobs find the films */
     struct job_worker **ws = xcalloc((size_t)conc, sizeof *ws);
     int rc = 0;
     for (long i = 0; i < conc && rc == 0; i++) {

@@ -40,6 +40,7 @@ struct http_hdr {
 };
 
 struct MHD_Connection;
+struct http_stream;
 
 /* One file part of a multipart/form-data body. Strings live in the request's arena. */
 struct http_file {
@@ -73,7 +74,28 @@ struct req {
     const char *frame_ancestors; /* CSP frame-ancestors value; "'none'" unless a handler allows */
     struct http_hdr *headers;    /* extra response headers */
     void *app;                   /* the web layer's per-request state */
+    /* streaming bodies (http_server_opts.is_stream), managed by the core */
+    int is_stream;               /* the route streams its body: r->body stays empty */
+    int stream_began, stream_ended, stream_stopped;
+    struct http_stream *stream;
+    uint64_t stream_dropped;     /* bytes read and dropped after chunk() said stop */
 };
+
+/* A streamed request body. The handler of a streaming route runs as soon as the headers
+ * are in (r->body and r->form are empty then); it either answers at once (an error: the
+ * body is not read, and the connection is closed) or calls http_stream_begin, after which
+ * chunk gets every body byte in order as it arrives, in pieces of at most a few tens of
+ * KiB, so memory stays constant whatever the size. end is called exactly once:
+ * complete = 1 after the last byte (answer there, as a handler would), or complete = 0 when
+ * the client went away or timed out mid-body (no answer can be sent: keep what arrived). */
+struct http_stream {
+    /* 0, or -1 to stop: the rest of the body is read and dropped, end still comes */
+    int (*chunk)(struct req *r, void *ctx, const char *data, size_t len);
+    void (*end)(struct req *r, void *ctx, int complete);
+    void *ctx;
+};
+/* s is copied into the request's arena. */
+void http_stream_begin(struct req *r, const struct http_stream *s);
 
 const char *http_header(struct req *r, const char *name); /* request header or NULL */
 const char *kv_get(const struct kvlist *l, const char *key);
@@ -93,6 +115,20 @@ int http_respond_buf(struct req *r, int status, const char *ctype, struct buf *b
 /* Response body from a static, never-freed memory area (static files cache). */
 int http_respond_static(struct req *r, int status, const char *ctype, const void *body,
                         size_t len);
+
+/* Answers with a file's bytes, sent by sendfile; takes ownership of fd (closed in every
+ * case). Honours a single range of the Range header ("bytes=a-b", "bytes=a-", "bytes=-n"):
+ * 206 with Content-Range; a range starting past the end: 416 with "Content-Range: bytes
+ * *" "/size"; several ranges, a malformed header or none: 200 with the whole file.
+ * Accept-Ranges: bytes is always sent. ETag, Cache-Control, If-None-Match: the caller's
+ * (http_add_header before calling). */
+int http_respond_file(struct req *r, int fd, const char *ctype, uint64_t size);
+
+enum { HTTP_RANGE_NONE = 0, HTTP_RANGE_OK = 1, HTTP_RANGE_UNSATISFIABLE = 2 };
+/* Parses a Range header value against a size. HTTP_RANGE_OK with *start and *len set
+ * (len >= 1), HTTP_RANGE_UNSATISFIABLE (416), or HTTP_RANGE_NONE: no header, another unit,
+ * several ranges or a malformed value (answer the whole file). */
+int http_range_parse(const char *value, uint64_t size, uint64_t *start, uint64_t *len);
 
 /* Decoding (exposed for tests and fuzzing). Return 0, or -1 on malformed percent-encoding,
  * invalid UTF-8 or a NUL byte; -2 when max_fields is passed. */
@@ -127,6 +163,9 @@ struct http_server_opts {
     /* 1 when the request (decoded path) goes to an upload route: its body may then reach
      * HTTP_MAX_UPLOAD_BYTES instead of HTTP_MAX_BODY_BYTES. NULL: no upload routes. */
     int (*is_upload)(const char *method, const char *path);
+    /* 1 when the request's body is streamed to its handler (see struct http_stream)
+     * instead of buffered: no body size limit applies in the core. NULL: none. */
+    int (*is_stream)(const char *method, const char *path);
 };
 
 /* Runs until SIGTERM or SIGINT, then stops accepting, lets requests in flight finish

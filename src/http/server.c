@@ -4,6 +4,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -20,6 +22,7 @@ static int g_quiet;
 static const char *g_trusted; /* see http_server_opts.trusted_proxies */
 static http_handler_fn g_handler;
 static int (*g_is_upload)(const char *method, const char *path); /* may be NULL */
+static int (*g_is_stream)(const char *method, const char *path); /* may be NULL */
 static atomic_int g_in_flight;
 static atomic_int g_stopping; /* answers then ask clients to close their connection */
 
@@ -112,6 +115,109 @@ int http_respond_static(struct req *r, int status, const char *ctype, const void
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT);
     return queue(r, status, ctype, resp, len);
+}
+
+/* ---- files and byte ranges ------------------------------------------------------------ */
+
+static int parse_u64(const char *s, const char *end, uint64_t *out)
+{
+    if (s == end)
+        return -1;
+    uint64_t v = 0;
+    for (; s < end; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        if (v > (UINT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int http_range_parse(const char *value, uint64_t size, uint64_t *start, uint64_t *len)
+{
+    if (!value)
+        return HTTP_RANGE_NONE;
+    while (*value == ' ' || *value == '\t')
+        value++;
+    if (strncasecmp(value, "bytes=", 6) != 0)
+        return HTTP_RANGE_NONE;
+    const char *p = value + 6;
+    if (strchr(p, ','))
+        return HTTP_RANGE_NONE; /* several ranges: the whole file */
+    while (*p == ' ')
+        p++;
+    const char *end = p + strlen(p);
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    const char *dash = memchr(p, '-', (size_t)(end - p));
+    if (!dash)
+        return HTTP_RANGE_NONE;
+    uint64_t a, b;
+    if (dash == p) { /* suffix: the last n bytes */
+        if (parse_u64(dash + 1, end, &b))
+            return HTTP_RANGE_NONE;
+        if (b == 0 || size == 0)
+            return HTTP_RANGE_UNSATISFIABLE;
+        if (b > size)
+            b = size;
+        *start = size - b;
+        *len = b;
+        return HTTP_RANGE_OK;
+    }
+    if (parse_u64(p, dash, &a))
+        return HTTP_RANGE_NONE;
+    if (dash + 1 == end)
+        b = UINT64_MAX;
+    else if (parse_u64(dash + 1, end, &b) || b < a)
+        return HTTP_RANGE_NONE;
+    if (a >= size)
+        return HTTP_RANGE_UNSATISFIABLE;
+    if (b >= size)
+        b = size - 1;
+    *start = a;
+    *len = b - a + 1;
+    return HTTP_RANGE_OK;
+}
+
+int http_respond_file(struct req *r, int fd, const char *ctype, uint64_t size)
+{
+    uint64_t start = 0, len = size;
+    int status = 200;
+    char cr[96];
+    http_add_header(r, "Accept-Ranges", "bytes");
+    int rc = http_range_parse(http_header(r, "Range"), size, &start, &len);
+    if (rc == HTTP_RANGE_UNSATISFIABLE) {
+        close(fd);
+        snprintf(cr, sizeof cr, "bytes */%" PRIu64, size);
+        http_add_header(r, "Content-Range", cr);
+        return http_respond(r, 416, NULL, "", 0);
+    }
+    if (rc == HTTP_RANGE_OK) {
+        status = 206;
+        snprintf(cr, sizeof cr, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, start, start + len - 1,
+                 size);
+        http_add_header(r, "Content-Range", cr);
+    }
+    if (len == 0) {
+        close(fd);
+        return http_respond(r, status, ctype, "", 0);
+    }
+    /* MHD closes fd when the response is destroyed (after the last byte, or on error) */
+    struct MHD_Response *resp = MHD_create_response_from_fd_at_offset64(len, fd, start);
+    if (!resp) {
+        close(fd);
+        return -1;
+    }
+    return queue(r, status, ctype, resp, (size_t)len);
+}
+
+void http_stream_begin(struct req *r, const struct http_stream *s)
+{
+    r->stream = arena_alloc(r->arena, sizeof *r->stream);
+    *r->stream = *s;
+    r->stream_began = 1;
 }
 
 static const char *plain_error(int status)
@@ -265,9 +371,12 @@ static struct req *req_new(struct MHD_Connection *conn, const char *url, const c
     size_t max = HTTP_MAX_BODY_BYTES;
     if (!r->bad && g_is_upload && g_is_upload(r->method, r->path))
         max = HTTP_MAX_UPLOAD_BYTES;
-    buf_init(&r->body, max);
+    /* a streamed body is never buffered: its handler checks its size itself */
+    if (!r->bad && g_is_stream && g_is_stream(r->method, r->path))
+        r->is_stream = 1;
+    buf_init(&r->body, r->is_stream ? 1 : max);
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-    if (cl && strtoull(cl, NULL, 10) > max)
+    if (!r->is_stream && cl && strtoull(cl, NULL, 10) > max)
         r->bad = 413;
     return r;
 }
@@ -287,6 +396,49 @@ static void answer_bad(struct req *r)
                      strlen(plain_error(r->bad)));
 }
 
+/* Streaming routes: the handler runs on the headers, then gets the body piece by piece. */
+static enum MHD_Result stream_start(struct req *r)
+{
+    if (r->bad) {
+        answer_bad(r);
+        return MHD_YES;
+    }
+    g_handler(r);
+    if (!r->responded && !r->stream_began) {
+        static const char msg[] = "Erreur interne.\n";
+        http_respond(r, 500, "text/plain; charset=utf-8", msg, sizeof msg - 1);
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result stream_step(struct req *r, const char *data, size_t *size)
+{
+    if (*size) {
+        if (r->stream_began && !r->stream_ended && !r->stream_stopped) {
+            if (r->stream->chunk(r, r->stream->ctx, data, *size))
+                r->stream_stopped = 1;
+        } else {
+            r->stream_dropped += *size;
+            /* a client that goes on sending after a refusal is cut off */
+            if (r->stream_dropped > HTTP_MAX_UPLOAD_BYTES) {
+                *size = 0;
+                return MHD_NO;
+            }
+        }
+        *size = 0;
+        return MHD_YES;
+    }
+    if (r->stream_began && !r->stream_ended) {
+        r->stream_ended = 1;
+        r->stream->end(r, r->stream->ctx, 1);
+    }
+    if (!r->responded) {
+        static const char msg[] = "Erreur interne.\n";
+        http_respond(r, 500, "text/plain; charset=utf-8", msg, sizeof msg - 1);
+    }
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
@@ -297,8 +449,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = r;
         if (r->bad == 413 || r->bad == 414 || r->bad == 431)
             answer_bad(r); /* before reading the body at all; MHD then closes the connection */
+        else if (r->is_stream)
+            return stream_start(r);
         return MHD_YES;
     }
+    if (r->is_stream)
+        return stream_step(r, upload_data, upload_size);
     if (*upload_size) {
         /* past the limit the rest is read and dropped: MHD cannot answer mid-body for a
          * chunked upload, so the 413 goes out on the final call */
@@ -365,6 +521,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct req *r = *con_cls;
     if (!r)
         return;
+    if (r->stream_began && !r->stream_ended) {
+        /* the client went away (or timed out) mid-body: the handler keeps what it has */
+        r->stream_ended = 1;
+        r->stream->end(r, r->stream->ctx, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+    }
     if (!g_quiet) {
         double ms = (double)(http_now_ns() - r->start_ns) / 1e6;
         char path[512];
@@ -407,6 +568,7 @@ int http_serve(const struct http_server_opts *o, struct err *e)
     g_trusted = o->trusted_proxies;
     g_handler = o->handler;
     g_is_upload = o->is_upload;
+    g_is_stream = o->is_stream;
     unsigned threads = o->threads;
     if (!threads) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -277,6 +277,15 @@ int web_sitemap(struct ctx *c)
                     arena_printf(c->a, "/groupes/%s/carnet/%lld", entries[i].group_slug,
                                  (long long)entries[i].id),
                     utc_time(c, entries[i].updated_at, 1));
+    /* public films: the only film pages without noindex */
+    sitemap_url(&s, "/films", NULL);
+    const char **film_paths;
+    int64_t *film_mod;
+    int nf;
+    if (web_film_sitemap(c, &film_paths, &film_mod, &nf, &e))
+        goto fail;
+    for (int i = 0; i < nf; i++)
+        sitemap_url(&s, film_paths[i], utc_time(c, film_mod[i], 1));
     buf_puts(&s.b, "</urlset>\n");
     return web_body(c, 200, XML_TYPE, &s.b);
 fail:

@@ -239,6 +239,7 @@ int web_group_show(struct ctx *c)
     }
     web_showcase_group(c, &g);
     web_photo_cover(c, m, &g);
+    web_film_group_model(c, m, &g);
     return web_page(c, 200, "group/show", m);
 }
 

@@ -184,4 +184,57 @@ int web_moderation(struct ctx *c);
 int web_report_close(struct ctx *c);
 int web_api_moderation(struct ctx *c);
 
+/* tus uploads (tus.c) */
+int web_is_stream(const char *method, const char *path);
+int web_api_upload_options(struct ctx *c);
+int web_api_upload_create(struct ctx *c);
+int web_api_upload_head(struct ctx *c);
+int web_api_upload_patch(struct ctx *c);
+int web_api_upload_delete(struct ctx *c);
+int web_test_file(struct ctx *c);
+
+
+/* films: pages (film.c), media (film_media.c), API (film_api.c) */
+int web_film_list(struct ctx *c);
+int web_film_feed(struct ctx *c);
+int web_film_collection(struct ctx *c);
+int web_film_new(struct ctx *c);
+int web_film_create(struct ctx *c);
+int web_film_show(struct ctx *c);
+int web_film_embed(struct ctx *c);
+int web_film_edit(struct ctx *c);
+int web_film_update(struct ctx *c);
+int web_film_extras(struct ctx *c);
+int web_film_credits(struct ctx *c);
+int web_film_poster(struct ctx *c);
+int web_film_caption_upload(struct ctx *c);
+int web_film_caption_delete(struct ctx *c);
+int web_film_upload_page(struct ctx *c);
+int web_film_retry(struct ctx *c);
+int web_film_delete_confirm(struct ctx *c);
+int web_film_delete(struct ctx *c);
+int web_media_film(struct ctx *c);
+/* The films of g the viewer may see, for the group's page ("films", "has_films",
+ * "can_add_film"), and the newest public films for the home page ("films", "has_films"). */
+void web_film_group_model(struct ctx *c, json_t *m, const struct group *g);
+void web_film_home_model(struct ctx *c, json_t *m);
+/* The first films matching q that the viewer may see, for the site search ("films",
+ * "has_films", "films_url"); public ready films as sitemap paths (n of them, in c's arena). */
+void web_film_search_model(struct ctx *c, json_t *m, const char *q);
+int web_film_sitemap(struct ctx *c, const char ***paths, int64_t **updated, int *n,
+                     struct err *e);
+int web_api_film_list(struct ctx *c);
+int web_api_film_create(struct ctx *c);
+int web_api_film_get(struct ctx *c);
+int web_api_film_update(struct ctx *c);
+int web_api_film_delete(struct ctx *c);
+int web_api_film_status(struct ctx *c);
+int web_api_film_caption_put(struct ctx *c);
+int web_api_film_caption_delete(struct ctx *c);
+int web_api_collection_list(struct ctx *c);
+int web_api_collection_get(struct ctx *c);
+int web_api_collection_create(struct ctx *c);
+int web_api_collection_add(struct ctx *c);
+int web_api_collection_remove(struct ctx *c);
+
 #endif

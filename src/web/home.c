@@ -72,6 +72,7 @@ int web_home(struct ctx *c)
         json_decref(m);
         return web_err(c, &e);
     }
+    web_film_home_model(c, m);
     c->indexable = 1;
     return web_page(c, 200, "home", m);
 }

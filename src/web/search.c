@@ -105,6 +105,7 @@ int web_search(struct ctx *c)
         return web_page(c, 422, "search/results", m);
     }
     json_object_set_new(m, "searched", json_true());
+    web_film_search_model(c, m, q);
     json_t *items = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(items, hit_page_json(c, &hits[i]));

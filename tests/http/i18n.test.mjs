@@ -221,6 +221,8 @@ async function dataStrings(c, extra = []) {
     for (const s of res.items) add(s.name, s.description, s.address, s.email, s.phone, s.website, s.commune?.name);
     if (page * res.per_page >= res.total || res.items.length === 0) break;
   }
+  // workshop films and their groups (the home page lists the newest public films)
+  for (const f of (await c.get('/api/v1/films?per_page=100')).json().items) add(f.title, f.synopsis, f.group?.title);
   add(...extra);
   return [...data].sort((a, b) => b.length - a.length); // longest first: a name inside a name
 }

@@ -271,10 +271,12 @@ describe('the served document', () => {
       if (ROLES.indexOf(role) > ROLES.indexOf('participant') && !op.responses?.['403']) {
         problems.push(`${at}: needs ${role} but documents no 403`);
       }
-      // JSON, except uploads (a file): multipart/form-data like the site's forms
+      // JSON, except uploads (a file): multipart/form-data like the site's forms, or the raw
+      // bytes of a tus upload (application/offset+octet-stream)
       const bodyTypes = Object.keys(op.requestBody?.content || {});
-      if (op.requestBody && !bodyTypes.includes('application/json') && !bodyTypes.includes('multipart/form-data')) {
-        problems.push(`${at}: request body is neither JSON nor multipart/form-data`);
+      if (op.requestBody && !bodyTypes.includes('application/json') && !bodyTypes.includes('multipart/form-data') &&
+          !bodyTypes.includes('application/offset+octet-stream')) {
+        problems.push(`${at}: request body is neither JSON, multipart/form-data nor application/offset+octet-stream`);
       }
     }
     assert.deepEqual(problems, [], problems.join('\n'));

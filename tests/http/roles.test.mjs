@@ -108,7 +108,7 @@ describe('route table and matrix', () => {
   test('`lanterne routes` prints the route table as JSON', () => {
     assert.ok(Array.isArray(routes) && routes.length > 10);
     for (const r of routes) {
-      assert.match(r.method, /^(GET|POST|PUT|PATCH|DELETE)$/, JSON.stringify(r));
+      assert.match(r.method, /^(GET|POST|PUT|PATCH|DELETE|OPTIONS)$/, JSON.stringify(r));
       assert.match(r.pattern, /^\//, JSON.stringify(r));
       assert.ok(ROLES.includes(r.min_role), `min_role of ${routeKey(r)}: ${r.min_role}`);
       assert.equal(typeof r.api, 'boolean');

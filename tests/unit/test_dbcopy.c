@@ -369,7 +369,7 @@ static void test_tables_in_dependency_order(void **state)
         {"structures", "groups"},    {"participants", "consents"},
         {"groups", "participants"},  {"coordinations", "coordination_departements"},
     };
-    assert_true(n < 32);
+    assert_true(n < 64); /* a sanity bound: the schema has about 35 tables */
     for (int i = 0; i < n; i++) {
         assert_string_not_equal(names[i], "schema_migrations");
         assert_null(strstr(names[i], "samples_search")); /* the index's tables, any engine */
