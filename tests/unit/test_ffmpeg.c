@@ -3,7 +3,8 @@
  * progress is parsed; a 3 s clip becomes renditions ffprobe reads; an MP4 carrying a GPS
  * location atom leaves no trace of it in any output; a file that probes but breaks midway
  * (truncated, or corrupt after the header) ends failed with a French message and the film
- * takes a new file; a non-video file is refused. Needs ffmpeg and ffprobe on the PATH. */
+ * takes a new file; a non-video file is refused. Needs ffmpeg and ffprobe on the PATH. Runs
+ * on SQLite, and on PostgreSQL through LANTERNE_TEST_DATABASE_URL. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +27,7 @@
 #include "film.h"
 #include "film_internal.h"
 #include "job.h"
+#include "participant.h"
 #include "groupfix.h"
 
 static char g_dir[256];
@@ -294,9 +296,8 @@ static void test_pipeline_and_gps(void **state)
     const char *fdir = film_dir(f->a, g_dir, fm.storage_key);
     assert_int_equal(access(arena_printf(f->a, "%s/poster-0.jpg", fdir), F_OK), -1);
     assert_int_equal(access(arena_printf(f->a, "%s/new", fdir), F_OK), -1);
-    assert_int_equal(ffprobe_file(f->a, film_file_path(f->a, g_dir, &fm, "storyboard.jpg"), &in,
-                                  &e),
-                     0);
+    assert_int_equal(
+        ffprobe_file(f->a, film_file_path(f->a, g_dir, &fm, "storyboard.jpg"), &in, &e), 0);
     assert_int_equal(in.width, FILM_STORYBOARD_COLS * FILM_STORYBOARD_TILE_W);
     /* no trace of the location or the device: bytes and tags of every output */
     const char *dir = film_dir(f->a, g_dir, fm.storage_key);
@@ -414,6 +415,81 @@ static void test_refused(void **state)
     assert_int_equal(e.status, 422);
 }
 
+/* The job through the durable queue and a real worker thread (as `lanterne serve` runs it),
+ * on a database the worker's own connections reach: a SQLite file, or the PostgreSQL one. */
+static void test_worker(void **state)
+{
+    struct fx *f = *state;
+    const char *url = testdb_pg_url();
+    struct fx w = {0};
+    struct err e = {0};
+    if (!url) { /* the fixture's database is in memory: make the same one in a file */
+        url = arena_printf(f->a, "sqlite:%s/worker.db", g_dir);
+        if (db_open(url, &w.db, &e) || db_migrate(w.db, &e) || db_exec(w.db, TERRITORY_SQL, &e))
+            fail_msg("worker db: %s", e.msg);
+        w.a = arena_new();
+        w.hc = coordination(&w, "hors-cadre", "Hors Cadre");
+        if (db_execf(w.db, &e,
+                     "INSERT INTO coordination_departements (departement_code, coordination_id) "
+                     "VALUES ('59', ?)",
+                     "i", w.hc) != 1)
+            fail_msg("worker db: %s", e.msg);
+        w.mjc = structure(&w, "MJC Lille", "youth_club", "59350");
+        w.sup_a = user(&w, "sup-a", ROLE_SUPERVISOR, 0);
+        attach(&w, w.sup_a.id, w.mjc);
+        w.ga = mkgroup(&w, &w.sup_a, "Atelier documentaire", w.mjc, "public");
+        f = &w;
+    }
+    static const char *const fast[] = {"-movflags", "+faststart", NULL};
+    const char *src = clip(f->a, "w.mp4", 2, 320, 240, fast);
+    int64_t id = new_film(f);
+    give(f, id, src);
+    struct job_worker_opts o = {.poll_ms = 50, .quiet = 1};
+    struct job_worker *wk = job_worker_start(url, "unit-film", &o, &e);
+    assert_non_null(wk);
+    const char *status = "processing";
+    for (int i = 0; i < 600 && strcmp(status, "processing") == 0; i++) {
+        usleep(100 * 1000);
+        status = film_now(f, id).status;
+    }
+    job_worker_stop(wk);
+    assert_string_equal(status, "ready");
+    struct job_counts jc;
+    assert_int_equal(job_counts(f->db, "film_process", &jc, &e), 0);
+    assert_int_equal(jc.done, 1);
+    assert_int_equal(jc.dead, 0);
+    /* a file that is not a video: the job ends dead with the French message */
+    const char *txt = arena_printf(f->a, "%s/w.txt", g_dir);
+    FILE *fp = fopen(txt, "w");
+    fputs("texte", fp);
+    fclose(fp);
+    give(f, id, txt);
+    wk = job_worker_start(url, "unit-film", &o, &e);
+    assert_non_null(wk);
+    for (int i = 0; i < 300 && strcmp(status, "failed") != 0; i++) {
+        usleep(100 * 1000);
+        status = film_now(f, id).status;
+    }
+    for (int i = 0; i < 50 && jc.dead == 0; i++) { /* the job is marked after the film */
+        usleep(100 * 1000);
+        job_counts(f->db, "film_process", &jc, &e);
+    }
+    job_worker_stop(wk);
+    assert_string_equal(status, "failed");
+    assert_int_equal(jc.dead, 1);
+    struct job *jobs;
+    int n;
+    int64_t total;
+    struct job_filter jf = {.state = "dead", .kind = "film_process"};
+    assert_int_equal(job_list(f->db, f->a, &jf, &jobs, &n, &total, &e), 0);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(jobs[0].last_error, "n'est pas une vidéo"));
+    if (w.db) {
+        db_close(w.db);
+        arena_free(w.a);
+    }
+}
+
 static int setup_ff(void **state)
 {
     snprintf(g_dir, sizeof g_dir, "/tmp/lanterne-test-ffmpeg-XXXXXX");
@@ -437,6 +513,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pipeline_and_gps, setup_ff, teardown_ff),
         cmocka_unit_test_setup_teardown(test_broken_then_replaced, setup_ff, teardown_ff),
         cmocka_unit_test_setup_teardown(test_refused, setup_ff, teardown_ff),
+        cmocka_unit_test_setup_teardown(test_worker, setup_ff, teardown_ff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
