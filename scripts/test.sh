@@ -114,13 +114,14 @@ pg_url_of() { # database name: PG_URL with that database instead of its own
 }
 
 # The unit suites that run on PostgreSQL too: those whose source reads
-# LANTERNE_TEST_DATABASE_URL, directly or through tests/unit/testdb.h.
+# LANTERNE_TEST_DATABASE_URL, directly or through tests/unit/testdb.h (or groupfix.h, which
+# includes it).
 pg_unit_suites() { # build dir
   local t name
   for t in "$1"/tests/test_*; do
     [ -x "$t" ] || continue
     name=$(basename "$t")
-    grep -qE 'LANTERNE_TEST_DATABASE_URL|"testdb\.h"' "tests/unit/$name.c" 2>/dev/null && echo "$t"
+    grep -qE 'LANTERNE_TEST_DATABASE_URL|"testdb\.h"|"groupfix\.h"' "tests/unit/$name.c" 2>/dev/null && echo "$t"
   done
 }
 

@@ -23,6 +23,7 @@ enum {
 #define AUDIT_GROUP_VISIBILITY "group_visibility"     /* subject_id: the group */
 #define AUDIT_GROUP_PROTECTED "group_protected"       /* subject_id: the group, values 0/1 */
 #define AUDIT_ENTRY_VISIBILITY "entry_visibility"     /* subject_id: the logbook entry */
+#define AUDIT_ENTRY_APPROVAL "entry_approval" /* subject_id: the entry; pending -> published */
 
 /* Strings point into the arena given to audit_list. */
 struct audit_entry {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "consent.h"
 #include "core/text.h"
 #include "core/valid.h"
@@ -177,7 +178,10 @@ int logbook_update(struct db *db, const struct account *actor, const struct grou
                  "status = CASE WHEN ? = 1 THEN status ELSE 'pending' END, updated_at = ? "
                  "WHERE id = ? AND deleted_at IS NULL",
                  "sssiiii", v.title, v.body, visibility_level_name(v.vis), v.day, (int64_t)manager,
-                 now, id) != 1) {
+                 now, id) != 1 ||
+        (v.vis != cur.visibility &&
+         audit_add(db, actor, g->id, AUDIT_ENTRY_VISIBILITY, id,
+                   visibility_level_name(cur.visibility), visibility_level_name(v.vis), e))) {
         if (!e->status)
             err_set(e, 409, "L'entrée a changé entre-temps : rechargez la page.");
         db_rollback(db);
@@ -208,8 +212,19 @@ int logbook_approve(struct db *db, const struct account *actor, const struct gro
         err_set(e, 404, "%s", err_tr(ENTRY_NOT_FOUND));
         goto done;
     }
+    if (en.published) {
+        rc = 0; /* nothing changes, nothing to record */
+        goto done;
+    }
+    if (db_begin(db, e))
+        goto done;
     if (db_execf(db, e, "UPDATE entries SET status = 'published', updated_at = ? WHERE id = ?",
-                 "ii", (int64_t)time(NULL), id) < 0)
+                 "ii", (int64_t)time(NULL), id) < 0 ||
+        audit_add(db, actor, g->id, AUDIT_ENTRY_APPROVAL, id, "pending", "published", e)) {
+        db_rollback(db);
+        goto done;
+    }
+    if (db_commit(db, e))
         goto done;
     rc = 0;
 done:

@@ -312,8 +312,9 @@ static int form_page(struct ctx *c, int status, const struct group *g, const str
     json_object_set_new(v, "description", web_str(in->description));
     json_object_set_new(v, "facilitators", web_str(in->facilitators));
     json_object_set_new(v, "is_protected", json_boolean(in->is_protected && *in->is_protected));
-    json_object_set_new(v, "require_comment_approval",
-                        json_boolean(in->require_comment_approval && *in->require_comment_approval));
+    json_object_set_new(
+        v, "require_comment_approval",
+        json_boolean(in->require_comment_approval && *in->require_comment_approval));
     json_object_set_new(m, "values", v);
     json_object_set_new(m, "structures", structures);
 
@@ -704,6 +705,8 @@ static const char *subject_label(struct ctx *c, const char *s)
         return web_t(c, "Groupe protégé");
     if (!strcmp(s, AUDIT_ENTRY_VISIBILITY))
         return web_t(c, "Visibilité d'une entrée");
+    if (!strcmp(s, AUDIT_ENTRY_APPROVAL))
+        return web_t(c, "Entrée approuvée et publiée");
     if (!strcmp(s, "photo_tags"))
         return web_t(c, "Personnes identifiées sur une photo");
     if (!strcmp(s, "photo_deleted"))
@@ -727,6 +730,8 @@ static const char *value_label(struct ctx *c, const char *subject, const char *v
         return "—";
     if (!strcmp(subject, AUDIT_GROUP_PROTECTED))
         return web_t(c, strcmp(v, "1") == 0 ? N_("oui") : N_("non"));
+    if (!strcmp(subject, AUDIT_ENTRY_APPROVAL))
+        return web_t(c, strcmp(v, "published") == 0 ? N_("publiée") : N_("en attente"));
     if (!strcmp(subject, "photo_tags") || !strcmp(subject, "photo_deleted")) {
         /* participant ids, as names (the journal is read within the group's circle) */
         const char *out = "";

@@ -219,7 +219,6 @@ int web_media_photo(struct ctx *c)
         cache = CACHE_PRIVATE;
     }
     http_add_header(c->r, "Cache-Control", cache);
-    http_add_header(c->r, "X-Robots-Tag", "noindex");
     const char *ctype = strstr(file, ".webp") ? "image/webp" : "image/jpeg";
     const char *path =
         arena_printf(c->a, "%s/%s", photo_dir(c->a, g_app.data_dir, p.storage_key), file);

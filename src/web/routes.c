@@ -144,8 +144,8 @@ const struct route web_routes[] = {
     {"POST", "/api/v1/users", web_api_user_create, ADM, API},
     {"GET", "/api/v1/users/{id}", web_api_user_get, ADM, API},
     {"PUT", "/api/v1/users/{id}", web_api_user_update, ADM, API},
-    /* no CACHE on groups and entries: what a caller sees follows consents, which expire
-     * with the calendar rather than with a write */
+    /* no CACHE on the group and entry API: the pages are the cached face for anonymous
+     * visitors; these answers depend on consents and are computed on every request */
     {"GET", "/api/v1/groups", web_api_group_list, A, API},
     {"POST", "/api/v1/groups", web_api_group_create, S, API},
     {"GET", "/api/v1/groups/{slug}/participants", web_api_participant_list, S, API},

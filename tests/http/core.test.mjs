@@ -641,7 +641,7 @@ describe('upload routes and multipart/form-data bodies', () => {
     }
   });
 
-  test('a 2 MiB body to an upload route is read (not 413); the same body elsewhere → 413', async () => {
+  test('a 2 MiB body to an upload route is read (not 413)', async () => {
     const body = multipart('b0undary', [['photos', { filename: 'a.jpg', type: 'image/jpeg', data: Buffer.alloc(2 * MAX_BODY, 0xff) }]]);
     const send = (p) =>
       fetch(server.url + p, {
@@ -656,7 +656,9 @@ describe('upload routes and multipart/form-data bodies', () => {
     const upload = await send('/groupes/x/carnet/1/photos');
     assert.notEqual(upload, 413);
     assert.notEqual(upload, 400, 'the multipart body is well formed');
-    assert.equal(await send('/connexion'), 413);
+    // the same body to another route is refused from its Content-Length before it is read;
+    // fetch may then see the connection closed while it still sends, so that side is checked
+    // on a raw connection by the next test
   });
 
   test('routes next to the upload routes keep the 1 MiB limit (Content-Length 1 MiB + 1 → 413)', async () => {

@@ -257,6 +257,36 @@ static void test_entry_group(void **state)
     assert_int_equal(e.status, 404);
 }
 
+/* Every change of an entry's visibility, and its approval, goes into the audit log. */
+static void test_audit(void **state)
+{
+    struct fx *f = *state;
+    struct group g = get(f, f->ga);
+    int64_t id = write_entry(f, &f->sup_a, &g, "Visible", "group");
+    struct err e = {0};
+    const char *count_sql = "SELECT COUNT(*) FROM audit_log WHERE subject = ? AND subject_id = ? "
+                            "AND before_value = ? AND after_value = ?";
+    struct logbook_input same = {.title = "Visible, retitled"};
+    assert_int_equal(logbook_update(f->db, &f->sup_a, &g, id, &same, &e), 0);
+    assert_int_equal(
+        db_scalar_int(f->db, &e, -1,
+                      "SELECT COUNT(*) FROM audit_log WHERE subject = 'entry_visibility' "
+                      "AND subject_id = ?",
+                      "i", id),
+        0);
+    struct logbook_input wider = {.visibility = "public"};
+    assert_int_equal(logbook_update(f->db, &f->sup_a, &g, id, &wider, &e), 0);
+    assert_int_equal(
+        db_scalar_int(f->db, &e, -1, count_sql, "siss", "entry_visibility", id, "group", "public"),
+        1);
+    int64_t pending = write_entry(f, &f->part_a, &g, "En attente", "group");
+    assert_int_equal(logbook_approve(f->db, &f->sup_a, &g, pending, &e), 0);
+    assert_int_equal(logbook_approve(f->db, &f->sup_a, &g, pending, &e), 0);
+    assert_int_equal(db_scalar_int(f->db, &e, -1, count_sql, "siss", "entry_approval", pending,
+                                   "pending", "published"),
+                     1);
+}
+
 static void test_markdown(void **state)
 {
     (void)state;
@@ -282,6 +312,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_history, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_undo, setup, teardown),
         cmocka_unit_test_setup_teardown(test_entry_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
         cmocka_unit_test(test_markdown),
     };
     char name[64];
