@@ -20,7 +20,7 @@ xgettext --from-code=UTF-8 --language=C --no-wrap --sort-output -o "$tmp/c.pot" 
   --add-comments=TRANSLATORS: \
   --keyword= --keyword=web_t:2 --keyword=web_tf:2 --keyword=web_error:3 --keyword=web_flash:2 \
   --keyword=web_problem_fields:3 --keyword=err_set:3 --keyword=err_field:4 --keyword=err_tr \
-  --keyword=N_ --keyword=field_error:4 \
+  --keyword=N_ --keyword=field_error:4 --keyword=web_field_error:4 \
   --files-from="$tmp/files" --package-name=lanterne
 
 # ---- templates ----------------------------------------------------------------------------

@@ -393,15 +393,3 @@ done:
     buf_free(&sql);
     return rc;
 }
-
-int comment_find_entry(struct db *db, struct arena *a, int64_t entry_id, struct group *g,
-                       struct logbook_entry *en, struct err *e)
-{
-    memset(g, 0, sizeof *g);
-    memset(en, 0, sizeof *en);
-    int64_t gid;
-    if (logbook_entry_group(db, entry_id, &gid, e) || group_get(db, a, gid, g, e) ||
-        logbook_get(db, a, g, entry_id, en, e))
-        return -1;
-    return 0;
-}

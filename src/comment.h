@@ -104,9 +104,4 @@ int comment_approve(struct db *db, const struct account *actor, const struct gro
 int comment_queue(struct db *db, struct arena *a, const struct account *actor, struct comment **out,
                   int *n, int64_t *total, struct err *e);
 
-/* Finds entry entry_id and its group (for the API, whose URLs name entries by id alone):
- * 0 with g and en filled, or -1 with a 404 when there is no such entry. No rights checked. */
-int comment_find_entry(struct db *db, struct arena *a, int64_t entry_id, struct group *g,
-                       struct logbook_entry *en, struct err *e);
-
 #endif

@@ -65,6 +65,18 @@ int logbook_can_edit(struct db *db, const struct account *actor, const struct gr
     return en->author_user_id == actor->id && group_is_member(db, actor, g);
 }
 
+int logbook_get_by_id(struct db *db, struct arena *a, int64_t entry_id, struct group *g,
+                      struct logbook_entry *out, struct err *e)
+{
+    memset(g, 0, sizeof *g);
+    memset(out, 0, sizeof *out);
+    int64_t gid;
+    if (logbook_entry_group(db, entry_id, &gid, e) || group_get(db, a, gid, g, e) ||
+        logbook_get(db, a, g, entry_id, out, e))
+        return -1;
+    return 0;
+}
+
 int logbook_can_see(struct db *db, const struct account *viewer, const struct group *g,
                     const struct logbook_entry *en)
 {

@@ -78,6 +78,10 @@ int logbook_get(struct db *db, struct arena *a, const struct group *g, int64_t i
  * no such entry). For addresses that name an entry without its group (the API's
  * /api/v1/entries/{id}): load that group, then logbook_get and logbook_can_see as usual. */
 int logbook_entry_group(struct db *db, int64_t id, int64_t *group_id, struct err *e);
+/* Entry entry_id and its group, found by the entry's id alone (the API names entries so): 0
+ * with g and en filled, or -1 with a 404 when there is no such entry. No rights checked. */
+int logbook_get_by_id(struct db *db, struct arena *a, int64_t entry_id, struct group *g,
+                      struct logbook_entry *out, struct err *e);
 /* 1 if viewer (NULL: anonymous) may read the entry: not deleted, and published and visible
  * through visibility_can_see_item, or pending and the viewer is its author or a manager.
  * Deleted entries only to those who may undo the deletion (managers, author). */

@@ -201,15 +201,14 @@ int report_resolve(struct db *db, struct arena *a, const struct account *viewer,
         fill(out, &g, NULL);
         return 0;
     case REPORT_ENTRY:
-        if (comment_find_entry(db, a, id, &g, &en, &le))
+        if (logbook_get_by_id(db, a, id, &g, &en, &le))
             return lookup_failed(e, &le);
         if (!visibility_can_see_group(db, viewer, &g) || !logbook_can_see(db, viewer, &g, &en))
             return not_found(e);
         fill(out, &g, &en);
         return 0;
     case REPORT_COMMENT:
-        if (comment_get(db, a, id, &cm, &le) ||
-            comment_find_entry(db, a, cm.entry_id, &g, &en, &le))
+        if (comment_get(db, a, id, &cm, &le) || logbook_get_by_id(db, a, cm.entry_id, &g, &en, &le))
             return lookup_failed(e, &le);
         if (!visibility_can_see_group(db, viewer, &g) || !comment_can_see(db, viewer, &g, &en, &cm))
             return not_found(e);

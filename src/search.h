@@ -100,5 +100,10 @@ const char *sitesearch_plain(struct arena *a, const char *md);
 /* The start of text, about max_chars characters long, cut after a whole word with "…" when
  * cut; in a. */
 const char *sitesearch_excerpt(struct arena *a, const char *text, int max_chars);
+/* The snippet of hit h: about SITESEARCH_SNIPPET_CHARS of text around its first matched word
+ * (words: the query's nwords normalised words), and the same in pieces with the matched words
+ * apart (src/search_text.c). */
+void sitesearch_snippet(struct arena *a, const char *text, const char *const *words, int nwords,
+                        struct sitesearch_hit *h);
 
 #endif

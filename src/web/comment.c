@@ -23,11 +23,6 @@ struct refused_form {
 };
 static _Thread_local const struct refused_form *refused;
 
-static const struct account *viewer(struct ctx *c)
-{
-    return c->user.role == ROLE_ANON ? NULL : &c->user;
-}
-
 static const char *entry_url(struct ctx *c, const struct group *g, int64_t entry_id)
 {
     return arena_printf(c->a, "/groupes/%s/carnet/%lld", g->slug, (long long)entry_id);
@@ -120,13 +115,13 @@ int web_comment_model(struct ctx *c, json_t *m, const struct group *g,
     struct comment *items;
     int n = 0;
     json_t *o = json_object();
-    if (comment_list(db, c->a, viewer(c), g, en, &items, &n, &e)) {
+    if (comment_list(db, c->a, web_viewer(c), g, en, &items, &n, &e)) {
         /* the entry itself may be shown: show it without its comments, and say why in the log */
         if (e.status >= 500)
             fprintf(stderr, "lanterne: comments of entry %lld: %s\n", (long long)en->id, e.msg);
         n = 0;
     }
-    int manage = viewer(c) && group_can_manage(db, &c->user, g);
+    int manage = web_viewer(c) && group_can_manage(db, &c->user, g);
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, item_json(c, g, &items[i], manage));
@@ -140,9 +135,9 @@ int web_comment_model(struct ctx *c, json_t *m, const struct group *g,
                     ? arena_printf(c->a, "/signaler?type=entry&id=%lld", (long long)en->id)
                     : ""));
     /* every key is set, so that none is looked up in the page around the partial */
-    int can_comment = viewer(c) && !en->deleted_at;
+    int can_comment = web_viewer(c) && !en->deleted_at;
     const char *login = "";
-    if (!viewer(c)) {
+    if (!web_viewer(c)) {
         struct buf next;
         buf_init(&next, 0);
         buf_puts(&next, "/connexion?next=");
@@ -215,7 +210,7 @@ static int load_comment(struct ctx *c, struct group *g, struct logbook_entry *en
     int64_t cid;
     struct err e = {0};
     if (web_parse_id(web_param(c, 2), &cid) || comment_get(web_db(c), c->a, cid, cm, &e) ||
-        !comment_can_see(web_db(c), viewer(c), g, en, cm)) {
+        !comment_can_see(web_db(c), web_viewer(c), g, en, cm)) {
         *rc = e.status && e.status != 404 ? web_err(c, &e) : web_error(c, 404, COMMENT_NOT_FOUND);
         return -1;
     }
@@ -286,14 +281,11 @@ json_t *web_comment_api_json(struct ctx *c, const struct group *g, const struct 
 static int api_entry(struct ctx *c, struct group *g, struct logbook_entry *en, int *rc)
 {
     int64_t id;
-    struct err e = {0};
-    if (web_parse_id(web_param(c, 0), &id) || comment_find_entry(web_db(c), c->a, id, g, en, &e) ||
-        !visibility_can_see_group(web_db(c), viewer(c), g) ||
-        !logbook_can_see(web_db(c), viewer(c), g, en)) {
-        *rc = e.status && e.status != 404 ? web_err(c, &e) : web_error(c, 404, ENTRY_NOT_FOUND);
+    if (web_parse_id(web_param(c, 0), &id)) {
+        *rc = web_error(c, 404, ENTRY_NOT_FOUND);
         return -1;
     }
-    return 0;
+    return web_entry_load_id(c, id, g, en, rc);
 }
 
 /* The comment of the {id} parameter, its entry and group, if the caller may read it (404). */
@@ -304,12 +296,13 @@ static int api_comment(struct ctx *c, struct group *g, struct logbook_entry *en,
     struct err e = {0};
     struct db *db = web_db(c);
     if (web_parse_id(web_param(c, 0), &id) || comment_get(db, c->a, id, cm, &e) ||
-        comment_find_entry(db, c->a, cm->entry_id, g, en, &e) ||
-        !visibility_can_see_group(db, viewer(c), g) || !comment_can_see(db, viewer(c), g, en, cm)) {
+        logbook_get_by_id(db, c->a, cm->entry_id, g, en, &e) ||
+        !visibility_can_see_group(db, web_viewer(c), g) ||
+        !comment_can_see(db, web_viewer(c), g, en, cm)) {
         *rc = e.status && e.status != 404 ? web_err(c, &e) : web_error(c, 404, COMMENT_NOT_FOUND);
         return -1;
     }
-    comment_name_for(db, viewer(c), g, cm);
+    comment_name_for(db, web_viewer(c), g, cm);
     return 0;
 }
 
@@ -320,7 +313,7 @@ static int api_answer(struct ctx *c, int status, const struct group *g, int64_t 
     struct err e = {0};
     if (comment_get(web_db(c), c->a, id, &cm, &e))
         return web_err(c, &e);
-    comment_name_for(web_db(c), viewer(c), g, &cm);
+    comment_name_for(web_db(c), web_viewer(c), g, &cm);
     return web_json(c, status, web_comment_api_json(c, g, &cm));
 }
 
@@ -334,7 +327,7 @@ int web_api_comment_list(struct ctx *c)
     struct comment *items;
     int n;
     struct err e = {0};
-    if (comment_list(web_db(c), c->a, viewer(c), &g, &en, &items, &n, &e))
+    if (comment_list(web_db(c), c->a, web_viewer(c), &g, &en, &items, &n, &e))
         return web_err(c, &e);
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)

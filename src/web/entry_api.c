@@ -21,88 +21,22 @@ enum {
     API_AUTHORS_CACHED = 32,
 };
 
-static const char *const GROUP_NOT_FOUND = N_("Groupe introuvable.");
 static const char *const ENTRY_NOT_FOUND = N_("Entrée du carnet introuvable.");
 
 /* ---- helpers ---- */
 
-static const struct account *viewer(struct ctx *c)
-{
-    return c->user.role == ROLE_ANON ? NULL : &c->user;
-}
-
-static int parse_page(const char *s)
-{
-    if (!s || !*s)
-        return 1;
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*end || v < 1)
-        return 1;
-    return v > WEB_PAGE_MAX ? WEB_PAGE_MAX : (int)v;
-}
-
-/* page (lenient) and per_page (1..max, else a 400 naming it), as in group_api.c. */
-static int read_paging(struct ctx *c, int def, int max, int *page, int *per_page, int *rc)
-{
-    *page = parse_page(http_query(c->r, "page"));
-    *per_page = def;
-    const char *pp = http_query(c->r, "per_page");
-    if (!pp)
-        return 0;
-    char *end;
-    long v = strtol(pp, &end, 10);
-    if (!*pp || *end || v < 1 || v > max) {
-        struct err e = {0};
-        err_field(&e, 400, "per_page", "Le paramètre per_page doit être un entier de 1 à %d.", max);
-        *rc = web_err(c, &e);
-        return -1;
-    }
-    *per_page = (int)v;
-    return 0;
-}
-
-static json_t *day_json(int64_t day)
-{
-    if (!day)
-        return json_null();
-    char buf[11];
-    consent_day_format(day, buf);
-    return web_str(buf);
-}
-
 /* ---- loading what the path names ---- */
-
-/* The group of the {slug} segment if the caller may see it; the same 404 otherwise. */
-static int load_group(struct ctx *c, struct group *g, int *rc)
-{
-    struct err e = {0};
-    struct db *db = web_db(c);
-    if (group_get_by_slug(db, c->a, web_param(c, 0), g, &e)) {
-        *rc = e.status == 404 ? web_error(c, 404, GROUP_NOT_FOUND) : web_err(c, &e);
-        return -1;
-    }
-    if (!visibility_can_see_group(db, viewer(c), g)) {
-        *rc = web_error(c, 404, GROUP_NOT_FOUND);
-        return -1;
-    }
-    return 0;
-}
 
 /* The entry of the {id} segment and its group, if the caller may read both: one 404 for an
  * entry that does not exist, a hidden group's, or one the caller may not read. */
 static int load_entry(struct ctx *c, struct group *g, struct logbook_entry *en, int *rc)
 {
-    struct db *db = web_db(c);
-    struct err e = {0};
-    int64_t id, gid;
-    if (web_parse_id(web_param(c, 0), &id) || logbook_entry_group(db, id, &gid, &e) ||
-        group_get(db, c->a, gid, g, &e) || !visibility_can_see_group(db, viewer(c), g) ||
-        logbook_get(db, c->a, g, id, en, &e) || !logbook_can_see(db, viewer(c), g, en)) {
-        *rc = e.status && e.status != 404 ? web_err(c, &e) : web_error(c, 404, ENTRY_NOT_FOUND);
+    int64_t id;
+    if (web_parse_id(web_param(c, 0), &id)) {
+        *rc = web_error(c, 404, ENTRY_NOT_FOUND);
         return -1;
     }
-    return 0;
+    return web_entry_load_id(c, id, g, en, rc);
 }
 
 /* ---- entries as JSON ---- */
@@ -117,7 +51,7 @@ struct authors {
 static void authors_init(struct ctx *c, const struct group *g, struct authors *au)
 {
     memset(au, 0, sizeof *au);
-    au->names = visibility_can_see_names(web_db(c), viewer(c), g);
+    au->names = visibility_can_see_names(web_db(c), web_viewer(c), g);
 }
 
 /* Young people's names stay inside the group's circle (visibility_can_see_names): outside
@@ -151,7 +85,7 @@ static json_t *entry_json(struct ctx *c, const struct group *g, struct authors *
     json_object_set_new(go, "slug", web_str(g->slug));
     json_object_set_new(go, "title", web_str(g->title));
     json_object_set_new(o, "group", go);
-    json_object_set_new(o, "entry_date", day_json(en->entry_date));
+    json_object_set_new(o, "entry_date", web_day_json(en->entry_date));
     json_object_set_new(o, "title", web_str(en->title));
     json_object_set_new(o, "body_md", web_str(en->body_md));
     json_object_set_new(o, "body_html", web_str(logbook_render_md(c->a, en->body_md)));
@@ -234,13 +168,14 @@ int web_api_entry_list(struct ctx *c)
 {
     struct group g;
     int rc, page, per_page;
-    if (load_group(c, &g, &rc) || read_paging(c, API_ENTRIES_PER_PAGE_DEFAULT,
-                                              API_ENTRIES_PER_PAGE_MAX, &page, &per_page, &rc))
+    if (web_group_load(c, &g, &rc) ||
+        web_read_paging(c, API_ENTRIES_PER_PAGE_DEFAULT, API_ENTRIES_PER_PAGE_MAX, &page, &per_page,
+                        &rc))
         return rc;
     struct err e = {0};
     struct logbook_entry *items;
     int n;
-    if (logbook_list(web_db(c), c->a, viewer(c), &g, &items, &n, &e))
+    if (logbook_list(web_db(c), c->a, web_viewer(c), &g, &items, &n, &e))
         return web_err(c, &e);
     int64_t skip = (int64_t)(page - 1) * per_page;
     int from = skip > n ? n : (int)skip;
@@ -257,7 +192,7 @@ int web_api_entry_create(struct ctx *c)
 {
     struct group g;
     int rc;
-    if (load_group(c, &g, &rc))
+    if (web_group_load(c, &g, &rc))
         return rc;
     json_t *body = web_json_body(c, &rc);
     if (!body)

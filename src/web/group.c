@@ -20,28 +20,11 @@ static const char *const GROUP_NOT_FOUND = N_("Groupe introuvable.");
 
 /* ---- helpers ---- */
 
-static int parse_page(const char *s)
-{
-    if (!s || !*s)
-        return 1;
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*end || v < 1)
-        return 1;
-    return v > WEB_PAGE_MAX ? WEB_PAGE_MAX : (int)v;
-}
-
 /* A ticked checkbox: present and not empty (a browser sends its value only when ticked). */
 static int checked(struct ctx *c, const char *name)
 {
     const char *v = http_form(c->r, name);
     return v && *v;
-}
-
-/* The viewer as the domain wants it: NULL for an anonymous visitor. */
-static const struct account *viewer(struct ctx *c)
-{
-    return c->user.role == ROLE_ANON ? NULL : &c->user;
 }
 
 static json_t *errors_json(const struct err *e)
@@ -94,7 +77,7 @@ static const char *group_url(struct ctx *c, const struct group *g, const char *s
 /* The group of the {slug} segment, if the viewer may see it. A group the viewer may not
  * see answers the same 404 as no group at all, so its existence does not leak. 0, or -1
  * once the answer is sent (*rc its result). */
-static int load_visible(struct ctx *c, struct group *g, int *rc)
+int web_group_load(struct ctx *c, struct group *g, int *rc)
 {
     struct err e = {0};
     struct db *db = web_db(c);
@@ -102,7 +85,7 @@ static int load_visible(struct ctx *c, struct group *g, int *rc)
         *rc = e.status == 404 ? web_error(c, 404, GROUP_NOT_FOUND) : web_err(c, &e);
         return -1;
     }
-    if (!visibility_can_see_group(db, viewer(c), g)) {
+    if (!visibility_can_see_group(db, web_viewer(c), g)) {
         *rc = web_error(c, 404, GROUP_NOT_FOUND);
         return -1;
     }
@@ -110,9 +93,9 @@ static int load_visible(struct ctx *c, struct group *g, int *rc)
 }
 
 /* load_visible, then the right to manage the group (403). */
-static int load_managed(struct ctx *c, struct group *g, int *rc)
+int web_group_load_managed(struct ctx *c, struct group *g, int *rc)
 {
-    if (load_visible(c, g, rc))
+    if (web_group_load(c, g, rc))
         return -1;
     if (!group_can_manage(web_db(c), &c->user, g)) {
         *rc = web_error(c, 403,
@@ -123,7 +106,7 @@ static int load_managed(struct ctx *c, struct group *g, int *rc)
 }
 
 /* The participant of the {id} segment, which must belong to g (404 otherwise). */
-static int load_participant(struct ctx *c, const struct group *g, struct participant *p, int *rc)
+int web_group_load_participant(struct ctx *c, const struct group *g, struct participant *p, int *rc)
 {
     int64_t id;
     struct err e = {0};
@@ -171,8 +154,8 @@ static json_t *group_json(struct ctx *c, const struct group *g)
 int web_group_list(struct ctx *c)
 {
     struct err e = {0};
-    struct group_filter f = {.viewer = viewer(c),
-                             .page = parse_page(http_query(c->r, "page")),
+    struct group_filter f = {.viewer = web_viewer(c),
+                             .page = web_parse_page(http_query(c->r, "page")),
                              .per_page = GROUP_PER_PAGE_DEFAULT};
     struct group *items;
     int n;
@@ -213,7 +196,7 @@ int web_group_show(struct ctx *c)
     int rc;
     struct err e = {0};
     struct db *db = web_db(c);
-    if (load_visible(c, &g, &rc))
+    if (web_group_load(c, &g, &rc))
         return rc;
     json_t *m = json_object();
     json_object_set_new(m, "g", group_json(c, &g));
@@ -222,7 +205,7 @@ int web_group_show(struct ctx *c)
     json_object_set_new(m, "can_read_audit",
                         json_boolean(can_manage || (c->user.role != ROLE_ANON &&
                                                     audit_can_read(&c->user, g.coordination_id))));
-    int names = visibility_can_see_names(db, viewer(c), &g);
+    int names = visibility_can_see_names(db, web_viewer(c), &g);
     json_object_set_new(m, "show_names", json_boolean(names));
     if (names) {
         struct participant *ps;
@@ -428,7 +411,7 @@ int web_group_edit(struct ctx *c)
 {
     struct group g;
     int rc;
-    if (load_managed(c, &g, &rc))
+    if (web_group_load_managed(c, &g, &rc))
         return rc;
     int prot = g.is_protected, approval = g.require_comment_approval;
     struct group_input in = {
@@ -449,7 +432,7 @@ int web_group_update(struct ctx *c)
 {
     struct group g;
     int rc;
-    if (load_managed(c, &g, &rc))
+    if (web_group_load_managed(c, &g, &rc))
         return rc;
     return save(c, &g);
 }
@@ -515,7 +498,7 @@ int web_group_participants(struct ctx *c)
 {
     struct group g;
     int rc;
-    if (load_managed(c, &g, &rc))
+    if (web_group_load_managed(c, &g, &rc))
         return rc;
     return participants_page(c, 200, &g, NULL, NULL);
 }
@@ -524,7 +507,7 @@ int web_group_participant_add(struct ctx *c)
 {
     struct group g;
     int rc;
-    if (load_managed(c, &g, &rc))
+    if (web_group_load_managed(c, &g, &rc))
         return rc;
     struct participant_input in = {.display_name = http_form(c->r, "display_name"),
                                    .age_band = http_form(c->r, "age_band"),
@@ -541,13 +524,6 @@ int web_group_participant_add(struct ctx *c)
 }
 
 /* ---- consents ---- */
-
-static const char *day_str(struct ctx *c, int64_t day)
-{
-    char buf[11];
-    consent_day_format(day, buf);
-    return arena_strdup(c->a, buf);
-}
 
 static int consent_page(struct ctx *c, int status, const struct group *g,
                         const struct participant *p, const struct consent_input *in,
@@ -617,8 +593,8 @@ static int consent_page(struct ctx *c, int status, const struct group *g,
         json_object_set_new(o, "withdrawn", json_boolean(r->withdrawn));
         json_object_set_new(o, "parent_agreed", json_boolean(r->parent_agreed));
         json_object_set_new(o, "minor_agreed", json_boolean(r->minor_agreed));
-        json_object_set_new(o, "signed_on", web_str(day_str(c, r->signed_on)));
-        json_object_set_new(o, "expires_on", web_str(day_str(c, r->expires_on)));
+        json_object_set_new(o, "signed_on", web_str(web_day_str(c, r->signed_on)));
+        json_object_set_new(o, "expires_on", web_str(web_day_str(c, r->expires_on)));
         json_object_set_new(o, "note", web_str(r->note));
         json_object_set_new(o, "recorded_by", web_str(r->recorded_by_name));
         json_object_set_new(o, "recorded_at", web_str(time_str(c, r->recorded_at)));
@@ -634,7 +610,7 @@ int web_group_consent(struct ctx *c)
     struct group g;
     struct participant p;
     int rc;
-    if (load_managed(c, &g, &rc) || load_participant(c, &g, &p, &rc))
+    if (web_group_load_managed(c, &g, &rc) || web_group_load_participant(c, &g, &p, &rc))
         return rc;
     return consent_page(c, 200, &g, &p, NULL, NULL, NULL);
 }
@@ -644,7 +620,7 @@ int web_group_consent_record(struct ctx *c)
     struct group g;
     struct participant p;
     int rc;
-    if (load_managed(c, &g, &rc) || load_participant(c, &g, &p, &rc))
+    if (web_group_load_managed(c, &g, &rc) || web_group_load_participant(c, &g, &p, &rc))
         return rc;
     struct consent_input in = {
         .level = http_form(c->r, "level"),
@@ -675,7 +651,7 @@ int web_group_consent_withdraw(struct ctx *c)
     struct group g;
     struct participant p;
     int rc;
-    if (load_managed(c, &g, &rc) || load_participant(c, &g, &p, &rc))
+    if (web_group_load_managed(c, &g, &rc) || web_group_load_participant(c, &g, &p, &rc))
         return rc;
     struct err e = {0};
     if (!checked(c, "confirm")) {
@@ -758,13 +734,13 @@ int web_group_journal(struct ctx *c)
     struct group g;
     int rc;
     struct db *db = web_db(c);
-    if (load_visible(c, &g, &rc))
+    if (web_group_load(c, &g, &rc))
         return rc;
     if (!group_can_manage(db, &c->user, &g) && !audit_can_read(&c->user, g.coordination_id))
         return web_error(c, 403,
                          "Le journal est réservé aux encadrants du groupe et à sa coordination.");
     struct audit_filter f = {.group_id = g.id,
-                             .page = parse_page(http_query(c->r, "page")),
+                             .page = web_parse_page(http_query(c->r, "page")),
                              .per_page = AUDIT_PER_PAGE_DEFAULT};
     struct audit_entry *items;
     int n;

@@ -24,76 +24,14 @@ enum {
     API_COORDS_CACHED = 32,
 };
 
-static const char *const GROUP_NOT_FOUND = N_("Groupe introuvable.");
 static const char *const NOT_A_STRING = N_("Ce champ doit être une chaîne de caractères.");
 static const char *const NOT_A_FLAG = N_("Ce champ doit valoir true ou false.");
 
 /* ---- helpers ---- */
 
-static const struct account *viewer(struct ctx *c)
-{
-    return c->user.role == ROLE_ANON ? NULL : &c->user;
-}
-
-static int parse_page(const char *s)
-{
-    if (!s || !*s)
-        return 1;
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*end || v < 1)
-        return 1;
-    return v > WEB_PAGE_MAX ? WEB_PAGE_MAX : (int)v;
-}
-
-/* page (lenient, as in every list of the API: anything but a positive integer is page 1) and
- * per_page (1..max, else a 400 naming it). 0, or -1 once the 400 is sent (*rc its result). */
-static int read_paging(struct ctx *c, int def, int max, int *page, int *per_page, int *rc)
-{
-    *page = parse_page(http_query(c->r, "page"));
-    *per_page = def;
-    const char *pp = http_query(c->r, "per_page");
-    if (!pp)
-        return 0;
-    char *end;
-    long v = strtol(pp, &end, 10);
-    if (!*pp || *end || v < 1 || v > max) {
-        struct err e = {0};
-        err_field(&e, 400, "per_page", "Le paramètre per_page doit être un entier de 1 à %d.", max);
-        *rc = web_err(c, &e);
-        return -1;
-    }
-    *per_page = (int)v;
-    return 0;
-}
-
-/* The items [*from, *to) of n that make page page of per_page. */
-static void page_slice(int n, int page, int per_page, int *from, int *to)
-{
-    int64_t f = (int64_t)(page - 1) * per_page;
-    *from = f > n ? n : (int)f;
-    *to = n - *from < per_page ? n : *from + per_page;
-}
-
-static json_t *day_json(int64_t day)
-{
-    if (!day)
-        return json_null();
-    char buf[11];
-    consent_day_format(day, buf);
-    return web_str(buf);
-}
-
 static json_t *id_or_null(int64_t id)
 {
     return id > 0 ? json_integer(id) : json_null();
-}
-
-/* The first refusal of a member wins: it is the one the client fixes first. */
-static void field_error(struct ctx *c, json_t *fields, const char *key, const char *msg)
-{
-    if (!json_object_get(fields, key))
-        json_object_set_new(fields, key, web_str(web_t(c, msg)));
 }
 
 /* A text member: NULL when absent, "" for null, else the string (a refusal otherwise). */
@@ -106,7 +44,7 @@ static const char *get_text(struct ctx *c, json_t *body, const char *key, json_t
         return "";
     if (json_is_string(v))
         return json_string_value(v);
-    field_error(c, fields, key, NOT_A_STRING);
+    web_field_error(c, fields, key, NOT_A_STRING);
     return NULL;
 }
 
@@ -117,7 +55,7 @@ static int get_flag(struct ctx *c, json_t *body, const char *key, json_t *fields
     if (!v)
         return 0;
     if (!json_is_boolean(v)) {
-        field_error(c, fields, key, NOT_A_FLAG);
+        web_field_error(c, fields, key, NOT_A_FLAG);
         return -1;
     }
     *out = json_is_true(v);
@@ -130,51 +68,6 @@ static int refuse_fields(struct ctx *c, json_t *fields)
 }
 
 /* ---- loading what the path names ---- */
-
-/* The group of the {slug} segment, if the caller may see it. A group hidden from the caller
- * answers the same 404 as no group at all, so its existence does not leak. 0, or -1 once the
- * answer is sent (*rc its result). */
-static int load_visible(struct ctx *c, struct group *g, int *rc)
-{
-    struct err e = {0};
-    struct db *db = web_db(c);
-    if (group_get_by_slug(db, c->a, web_param(c, 0), g, &e)) {
-        *rc = e.status == 404 ? web_error(c, 404, GROUP_NOT_FOUND) : web_err(c, &e);
-        return -1;
-    }
-    if (!visibility_can_see_group(db, viewer(c), g)) {
-        *rc = web_error(c, 404, GROUP_NOT_FOUND);
-        return -1;
-    }
-    return 0;
-}
-
-/* load_visible, then the right to manage the group (403), as the HTML pages ask it. */
-static int load_managed(struct ctx *c, struct group *g, int *rc)
-{
-    if (load_visible(c, g, rc))
-        return -1;
-    if (!group_can_manage(web_db(c), &c->user, g)) {
-        *rc = web_error(c, 403,
-                        "Seuls les encadrants du groupe et sa coordination peuvent le gérer.");
-        return -1;
-    }
-    return 0;
-}
-
-/* The participant of the {id} segment, which must belong to g (404 otherwise). */
-static int load_participant(struct ctx *c, const struct group *g, struct participant *p, int *rc)
-{
-    int64_t id;
-    struct err e = {0};
-    if (web_parse_id(web_param(c, 1), &id) || participant_get(web_db(c), c->a, id, p, &e) ||
-        p->group_id != g->id) {
-        *rc = e.status && e.status != 404 ? web_err(c, &e)
-                                          : web_error(c, 404, "Participant introuvable.");
-        return -1;
-    }
-    return 0;
-}
 
 /* ---- groups as JSON ---- */
 
@@ -270,7 +163,7 @@ static int answer_group(struct ctx *c, int status, const struct group *g)
     json_t *o = group_json(c, &cc, g, &e);
     if (!o)
         return web_err(c, &e);
-    const struct account *v = viewer(c);
+    const struct account *v = web_viewer(c);
     json_object_set_new(o, "can_manage", json_boolean(v && group_can_manage(db, v, g)));
     json_object_set_new(o, "can_write", json_boolean(logbook_can_write(db, v, g)));
     if (visibility_can_see_names(db, v, g)) {
@@ -301,8 +194,8 @@ int web_api_group_list(struct ctx *c)
     struct db *db = web_db(c);
     struct err e = {0};
     int rc;
-    struct group_filter f = {.viewer = viewer(c)};
-    if (read_paging(c, GROUP_PER_PAGE_DEFAULT, GROUP_PER_PAGE_MAX, &f.page, &f.per_page, &rc))
+    struct group_filter f = {.viewer = web_viewer(c)};
+    if (web_read_paging(c, GROUP_PER_PAGE_DEFAULT, GROUP_PER_PAGE_MAX, &f.page, &f.per_page, &rc))
         return rc;
     const char *v = http_query(c->r, "coordination");
     if (v && *v) {
@@ -359,7 +252,7 @@ int web_api_group_get(struct ctx *c)
 {
     struct group g;
     int rc;
-    if (load_visible(c, &g, &rc))
+    if (web_group_load(c, &g, &rc))
         return rc;
     return answer_group(c, 200, &g);
 }
@@ -387,7 +280,7 @@ static void read_group_body(struct ctx *c, json_t *body, struct group_body *gb, 
     if (y) {
         json_int_t v = json_is_integer(y) ? json_integer_value(y) : 0;
         if (!json_is_integer(y))
-            field_error(c, fields, "year", "L'année doit être un nombre, par exemple 2026.");
+            web_field_error(c, fields, "year", "L'année doit être un nombre, par exemple 2026.");
         /* out of range: any value the domain refuses with its own message (0 would mean
          * "keep" or "missing") */
         in->year = v >= 1 && v <= GROUP_YEAR_MAX ? (int)v : -1;
@@ -401,7 +294,7 @@ static void read_group_body(struct ctx *c, json_t *body, struct group_body *gb, 
     }
     if (s) {
         if (!json_is_integer(s))
-            field_error(c, fields, "structure_id", "La structure s'indique par son numéro.");
+            web_field_error(c, fields, "structure_id", "La structure s'indique par son numéro.");
         else
             in->structure_id = json_integer_value(s) > 0 ? json_integer_value(s) : -1;
     }
@@ -415,8 +308,8 @@ static void read_group_body(struct ctx *c, json_t *body, struct group_body *gb, 
         json_array_foreach(fac, i, x)
         {
             if (!json_is_string(x)) {
-                field_error(c, fields, "facilitators",
-                            "Les intervenants s'indiquent par une liste de noms.");
+                web_field_error(c, fields, "facilitators",
+                                "Les intervenants s'indiquent par une liste de noms.");
                 break;
             }
             if (i)
@@ -467,7 +360,7 @@ int web_api_group_update(struct ctx *c)
 {
     struct group g;
     int rc;
-    if (load_managed(c, &g, &rc))
+    if (web_group_load_managed(c, &g, &rc))
         return rc;
     json_t *body = web_json_body(c, &rc);
     if (!body)
@@ -504,8 +397,8 @@ static json_t *consent_json(struct ctx *c, const struct consent *r)
     json_object_set_new(o, "parent_agreed", json_boolean(r->parent_agreed));
     json_object_set_new(o, "young_agreed", json_boolean(r->minor_agreed));
     json_object_set_new(o, "under15", json_boolean(r->under15));
-    json_object_set_new(o, "signed_on", day_json(r->signed_on));
-    json_object_set_new(o, "expires_on", day_json(r->expires_on));
+    json_object_set_new(o, "signed_on", web_day_json(r->signed_on));
+    json_object_set_new(o, "expires_on", web_day_json(r->expires_on));
     json_object_set_new(o, "note", web_str(r->note));
     json_object_set_new(o, "withdrawn", json_boolean(r->withdrawn));
     json_t *by = json_object();
@@ -573,16 +466,16 @@ int web_api_participant_list(struct ctx *c)
 {
     struct group g;
     int rc, page, per_page;
-    if (load_managed(c, &g, &rc) ||
-        read_paging(c, API_PARTICIPANTS_PER_PAGE_DEFAULT, API_PARTICIPANTS_PER_PAGE_MAX, &page,
-                    &per_page, &rc))
+    if (web_group_load_managed(c, &g, &rc) ||
+        web_read_paging(c, API_PARTICIPANTS_PER_PAGE_DEFAULT, API_PARTICIPANTS_PER_PAGE_MAX, &page,
+                        &per_page, &rc))
         return rc;
     struct err e = {0};
     struct participant *ps;
     int n, from, to;
     if (participant_list(web_db(c), c->a, g.id, &ps, &n, &e))
         return web_err(c, &e);
-    page_slice(n, page, per_page, &from, &to);
+    web_page_slice(n, page, per_page, &from, &to);
     int64_t today = consent_today();
     json_t *arr = json_array();
     for (int i = from; i < to; i++) {
@@ -601,7 +494,7 @@ int web_api_participant_get(struct ctx *c)
     struct group g;
     struct participant p;
     int rc;
-    if (load_managed(c, &g, &rc) || load_participant(c, &g, &p, &rc))
+    if (web_group_load_managed(c, &g, &rc) || web_group_load_participant(c, &g, &p, &rc))
         return rc;
     return answer_participant(c, 200, p.id);
 }
@@ -619,8 +512,8 @@ static int read_account(struct ctx *c, json_t *body, const char *name, struct ac
         return 2;
     json_t *login = json_object_get(v, "login"), *pw = json_object_get(v, "password");
     if (!json_is_object(v) || !json_is_string(login) || !json_is_string(pw)) {
-        field_error(c, fields, "account",
-                    "Le compte s'indique par un objet {\"login\": ..., \"password\": ...}.");
+        web_field_error(c, fields, "account",
+                        "Le compte s'indique par un objet {\"login\": ..., \"password\": ...}.");
         return -1;
     }
     memset(an, 0, sizeof *an);
@@ -652,7 +545,7 @@ static void read_participant_body(struct ctx *c, json_t *body, struct participan
     if (u && json_is_boolean(u))
         in->under15 = json_is_true(u);
     else if (u && !json_is_null(u))
-        field_error(c, fields, "under15", NOT_A_FLAG);
+        web_field_error(c, fields, "under15", NOT_A_FLAG);
 }
 
 /* Creates (id 0) or updates participant id of g from the JSON body, with the account it
@@ -716,7 +609,7 @@ int web_api_participant_create(struct ctx *c)
 {
     struct group g;
     int rc;
-    if (load_managed(c, &g, &rc))
+    if (web_group_load_managed(c, &g, &rc))
         return rc;
     return save_participant(c, &g, NULL);
 }
@@ -726,7 +619,7 @@ int web_api_participant_update(struct ctx *c)
     struct group g;
     struct participant p;
     int rc;
-    if (load_managed(c, &g, &rc) || load_participant(c, &g, &p, &rc))
+    if (web_group_load_managed(c, &g, &rc) || web_group_load_participant(c, &g, &p, &rc))
         return rc;
     return save_participant(c, &g, &p);
 }
@@ -738,16 +631,16 @@ int web_api_consent_list(struct ctx *c)
     struct group g;
     struct participant p;
     int rc, page, per_page;
-    if (load_managed(c, &g, &rc) || load_participant(c, &g, &p, &rc) ||
-        read_paging(c, API_CONSENTS_PER_PAGE_DEFAULT, API_CONSENTS_PER_PAGE_MAX, &page, &per_page,
-                    &rc))
+    if (web_group_load_managed(c, &g, &rc) || web_group_load_participant(c, &g, &p, &rc) ||
+        web_read_paging(c, API_CONSENTS_PER_PAGE_DEFAULT, API_CONSENTS_PER_PAGE_MAX, &page,
+                        &per_page, &rc))
         return rc;
     struct err e = {0};
     struct consent *hist;
     int n, from, to;
     if (consent_history(web_db(c), c->a, p.id, consent_today(), &hist, &n, &e))
         return web_err(c, &e);
-    page_slice(n, page, per_page, &from, &to);
+    web_page_slice(n, page, per_page, &from, &to);
     json_t *arr = json_array();
     for (int i = from; i < to; i++)
         json_array_append_new(arr, consent_json(c, &hist[i]));
@@ -773,7 +666,7 @@ int web_api_consent_record(struct ctx *c)
     struct group g;
     struct participant p;
     int rc;
-    if (load_managed(c, &g, &rc) || load_participant(c, &g, &p, &rc))
+    if (web_group_load_managed(c, &g, &rc) || web_group_load_participant(c, &g, &p, &rc))
         return rc;
     json_t *body = web_json_body(c, &rc);
     if (!body)
@@ -782,7 +675,7 @@ int web_api_consent_record(struct ctx *c)
     struct consent_input in = {0};
     in.level = get_text(c, body, "level", fields);
     if (!json_object_get(fields, "level") && (!in.level || !*in.level))
-        field_error(c, fields, "level", "Choisissez le niveau de diffusion accepté.");
+        web_field_error(c, fields, "level", "Choisissez le niveau de diffusion accepté.");
     get_flag(c, body, "parent_agreed", fields, &in.parent_agreed);
     get_flag(c, body, "young_agreed", fields, &in.minor_agreed);
     in.signed_on = get_text(c, body, "signed_on", fields);
@@ -810,7 +703,7 @@ int web_api_consent_withdraw(struct ctx *c)
     struct group g;
     struct participant p;
     int rc;
-    if (load_managed(c, &g, &rc) || load_participant(c, &g, &p, &rc))
+    if (web_group_load_managed(c, &g, &rc) || web_group_load_participant(c, &g, &p, &rc))
         return rc;
     /* the body is optional: {"note": "..."} */
     json_t *body = NULL;
@@ -856,13 +749,13 @@ int web_api_group_audit(struct ctx *c)
     struct group g;
     int rc;
     struct db *db = web_db(c);
-    if (load_visible(c, &g, &rc))
+    if (web_group_load(c, &g, &rc))
         return rc;
     if (!group_can_manage(db, &c->user, &g) && !audit_can_read(&c->user, g.coordination_id))
         return web_error(c, 403,
                          "Le journal est réservé aux encadrants du groupe et à sa coordination.");
     struct audit_filter f = {.group_id = g.id};
-    if (read_paging(c, AUDIT_PER_PAGE_DEFAULT, AUDIT_PER_PAGE_MAX, &f.page, &f.per_page, &rc))
+    if (web_read_paging(c, AUDIT_PER_PAGE_DEFAULT, AUDIT_PER_PAGE_MAX, &f.page, &f.per_page, &rc))
         return rc;
     struct audit_entry *items;
     int n, np;

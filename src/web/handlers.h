@@ -1,6 +1,6 @@
 /* handlers: every route handler, one group per area (home.c, auth.c, coordination.c,
- * structure.c, group.c, logbook.c, user.c with account_page.c and user_api.c, api.c). The route table in
- * routes.c points at these. */
+ * structure.c, group.c, logbook.c, user.c with account_page.c and user_api.c, api.c). The route
+ * table in routes.c points at these. */
 #ifndef LANTERNE_HANDLERS_H
 #define LANTERNE_HANDLERS_H
 
@@ -53,6 +53,16 @@ int web_group_consent(struct ctx *c);
 int web_group_consent_record(struct ctx *c);
 int web_group_consent_withdraw(struct ctx *c);
 int web_group_journal(struct ctx *c);
+struct group;
+struct participant;
+/* The group of the {slug} segment, if the viewer may see it: a hidden group answers the same
+ * 404 as no group at all. 0, or -1 once the answer is sent (*rc its result). The _managed
+ * form also needs the right to manage it (403); _participant loads the participant of the
+ * {id} segment, which must belong to g (404). Shared by the pages and the API. */
+int web_group_load(struct ctx *c, struct group *g, int *rc);
+int web_group_load_managed(struct ctx *c, struct group *g, int *rc);
+int web_group_load_participant(struct ctx *c, const struct group *g, struct participant *p,
+                               int *rc);
 /* logbook.c */
 int web_logbook_show(struct ctx *c);
 int web_logbook_create(struct ctx *c);
@@ -64,13 +74,15 @@ int web_logbook_delete_confirm(struct ctx *c);
 int web_logbook_delete(struct ctx *c);
 int web_logbook_undo(struct ctx *c);
 int web_logbook_history(struct ctx *c);
-struct group;
 struct logbook_entry;
 struct photo;
 /* The group of the {slug} parameter and the entry of the {id} parameter if the viewer may read
  * them; otherwise the 404 (identical whether missing or hidden) is sent and *rc is its
  * result. For the areas that hang off an entry (photos, comments). */
 int web_logbook_load(struct ctx *c, struct group *g, struct logbook_entry *en, int *rc);
+/* The same for an entry named by its id alone (the API's /entries/{id}). */
+int web_entry_load_id(struct ctx *c, int64_t id, struct group *g, struct logbook_entry *en,
+                      int *rc);
 /* photo.c: an entry's photos, the media files, the upload and tagging pages */
 int web_photo_manage(struct ctx *c);
 int web_photo_upload(struct ctx *c);

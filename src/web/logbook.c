@@ -9,20 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const GROUP_NOT_FOUND = N_("Groupe introuvable.");
 static const char *const ENTRY_NOT_FOUND = N_("Entrée du carnet introuvable.");
-
-static const struct account *viewer(struct ctx *c)
-{
-    return c->user.role == ROLE_ANON ? NULL : &c->user;
-}
-
-static const char *day_str(struct ctx *c, int64_t day)
-{
-    char buf[11];
-    consent_day_format(day, buf);
-    return arena_strdup(c->a, buf);
-}
 
 static const char *time_str(struct ctx *c, int64_t t)
 {
@@ -40,32 +27,29 @@ static const char *entry_url(struct ctx *c, const struct group *g, int64_t id, c
                         suffix ? suffix : "");
 }
 
-/* The group of the {slug} segment if the viewer may see it; the same 404 otherwise. */
-static int load_group(struct ctx *c, struct group *g, int *rc)
+/* load_group, then the entry of the {id} segment if the viewer may read it (404 otherwise,
+ * whether it does not exist or is hidden). */
+static int load_entry(struct ctx *c, struct group *g, struct logbook_entry *en, int *rc)
 {
-    struct err e = {0};
-    struct db *db = web_db(c);
-    if (group_get_by_slug(db, c->a, web_param(c, 0), g, &e)) {
-        *rc = e.status == 404 ? web_error(c, 404, GROUP_NOT_FOUND) : web_err(c, &e);
+    if (web_group_load(c, g, rc))
         return -1;
-    }
-    if (!visibility_can_see_group(db, viewer(c), g)) {
-        *rc = web_error(c, 404, GROUP_NOT_FOUND);
+    int64_t id;
+    struct err e = {0};
+    if (web_parse_id(web_param(c, 1), &id) || logbook_get(web_db(c), c->a, g, id, en, &e) ||
+        !logbook_can_see(web_db(c), web_viewer(c), g, en)) {
+        *rc = e.status && e.status != 404 ? web_err(c, &e) : web_error(c, 404, ENTRY_NOT_FOUND);
         return -1;
     }
     return 0;
 }
 
-/* load_group, then the entry of the {id} segment if the viewer may read it (404 otherwise,
- * whether it does not exist or is hidden). */
-static int load_entry(struct ctx *c, struct group *g, struct logbook_entry *en, int *rc)
+int web_entry_load_id(struct ctx *c, int64_t id, struct group *g, struct logbook_entry *en, int *rc)
 {
-    if (load_group(c, g, rc))
-        return -1;
-    int64_t id;
+    struct db *db = web_db(c);
     struct err e = {0};
-    if (web_parse_id(web_param(c, 1), &id) || logbook_get(web_db(c), c->a, g, id, en, &e) ||
-        !logbook_can_see(web_db(c), viewer(c), g, en)) {
+    if (logbook_get_by_id(db, c->a, id, g, en, &e) ||
+        !visibility_can_see_group(db, web_viewer(c), g) ||
+        !logbook_can_see(db, web_viewer(c), g, en)) {
         *rc = e.status && e.status != 404 ? web_err(c, &e) : web_error(c, 404, ENTRY_NOT_FOUND);
         return -1;
     }
@@ -88,11 +72,10 @@ static json_t *group_json(const struct group *g)
 
 /* Young people's names stay inside the group's circle: outside it, the author of an entry is
  * named only when their account is a supervisor's or above. */
-static const char *author_name(struct ctx *c, const struct group *g,
-                               const struct logbook_entry *en)
+static const char *author_name(struct ctx *c, const struct group *g, const struct logbook_entry *en)
 {
     struct db *db = web_db(c);
-    if (visibility_can_see_names(db, viewer(c), g))
+    if (visibility_can_see_names(db, web_viewer(c), g))
         return en->author_name;
     struct account u;
     struct err e = {0};
@@ -109,7 +92,7 @@ static json_t *entry_json(struct ctx *c, const struct group *g, const struct log
     json_object_set_new(o, "id", json_integer(en->id));
     json_object_set_new(o, "url", web_str(entry_url(c, g, en->id, NULL)));
     json_object_set_new(o, "title", web_str(en->title));
-    json_object_set_new(o, "date", web_str(day_str(c, en->entry_date)));
+    json_object_set_new(o, "date", web_str(web_day_str(c, en->entry_date)));
     json_object_set_new(o, "author", web_str(author_name(c, g, en)));
     json_object_set_new(o, "visibility_label",
                         web_str(web_t(c, visibility_level_label(en->visibility))));
@@ -147,7 +130,7 @@ static void set_form(struct ctx *c, json_t *m, const struct group *g,
     json_object_set_new(v, "entry_date",
                         web_str(in && in->entry_date && *in->entry_date
                                     ? in->entry_date
-                                    : day_str(c, consent_today())));
+                                    : web_day_str(c, consent_today())));
     json_object_set_new(m, "values", v);
     json_object_set_new(m, "visibilities", vis_options(c, g, in ? in->visibility : NULL));
     json_t *errs = json_object();
@@ -178,7 +161,7 @@ static int book_page(struct ctx *c, int status, const struct group *g,
     struct err e = {0};
     struct logbook_entry *items;
     int n;
-    if (logbook_list(db, c->a, viewer(c), g, &items, &n, &e))
+    if (logbook_list(db, c->a, web_viewer(c), g, &items, &n, &e))
         return web_err(c, &e);
     json_t *m = json_object();
     json_object_set_new(m, "g", group_json(g));
@@ -190,7 +173,7 @@ static int book_page(struct ctx *c, int status, const struct group *g,
     }
     json_object_set_new(m, "entries", arr);
     json_object_set_new(m, "has_entries", json_boolean(n > 0));
-    int can_write = logbook_can_write(db, viewer(c), g);
+    int can_write = logbook_can_write(db, web_viewer(c), g);
     json_object_set_new(m, "can_write", json_boolean(can_write));
     json_object_set_new(m, "can_publish",
                         json_boolean(can_write && group_can_manage(db, &c->user, g)));
@@ -203,7 +186,7 @@ int web_logbook_show(struct ctx *c)
 {
     struct group g;
     int rc;
-    if (load_group(c, &g, &rc))
+    if (web_group_load(c, &g, &rc))
         return rc;
     web_showcase_group(c, &g);
     return book_page(c, 200, &g, NULL, NULL);
@@ -213,7 +196,7 @@ int web_logbook_create(struct ctx *c)
 {
     struct group g;
     int rc;
-    if (load_group(c, &g, &rc))
+    if (web_group_load(c, &g, &rc))
         return rc;
     struct logbook_input in;
     read_form(c, &in);
@@ -241,8 +224,8 @@ int web_logbook_entry(struct ctx *c)
     if (load_entry(c, &g, &en, &rc))
         return rc;
     struct db *db = web_db(c);
-    int manage = viewer(c) && group_can_manage(db, &c->user, &g);
-    int edit = logbook_can_edit(db, viewer(c), &g, &en);
+    int manage = web_viewer(c) && group_can_manage(db, &c->user, &g);
+    int edit = logbook_can_edit(db, web_viewer(c), &g, &en);
     json_t *m = json_object();
     json_object_set_new(m, "g", group_json(&g));
     json_object_set_new(m, "e", entry_json(c, &g, &en, 1));
@@ -277,7 +260,7 @@ static int load_editable(struct ctx *c, struct group *g, struct logbook_entry *e
         *rc = web_error(c, 404, ENTRY_NOT_FOUND);
         return -1;
     }
-    if (!logbook_can_edit(web_db(c), viewer(c), g, en)) {
+    if (!logbook_can_edit(web_db(c), web_viewer(c), g, en)) {
         *rc = web_error(
             c, 403, "Seuls l'auteur de l'entrée et les encadrants du groupe peuvent la modifier.");
         return -1;
@@ -295,7 +278,7 @@ int web_logbook_edit(struct ctx *c)
     struct logbook_input in = {.title = en.title,
                                .body_md = en.body_md,
                                .visibility = visibility_level_name(en.visibility),
-                               .entry_date = day_str(c, en.entry_date)};
+                               .entry_date = web_day_str(c, en.entry_date)};
     return edit_page(c, 200, &g, &en, &in, NULL);
 }
 

@@ -12,11 +12,6 @@
 
 static const char *const TARGET_NOT_FOUND = N_("Contenu introuvable.");
 
-static const struct account *viewer(struct ctx *c)
-{
-    return c->user.role == ROLE_ANON ? NULL : &c->user;
-}
-
 /* Where the reported content is shown. */
 static const char *target_url(struct ctx *c, enum report_kind k, int64_t id, const char *slug,
                               int64_t entry_id)
@@ -123,7 +118,7 @@ static int load_target(struct ctx *c, const char *type, const char *id_s, struct
     int64_t id;
     struct err e = {0};
     if (report_kind_parse(type, &k) || web_parse_id(id_s, &id) ||
-        report_resolve(web_db(c), c->a, viewer(c), k, id, t, &e)) {
+        report_resolve(web_db(c), c->a, web_viewer(c), k, id, t, &e)) {
         *rc = e.status && e.status != 404 ? web_err(c, &e) : web_error(c, 404, TARGET_NOT_FOUND);
         return -1;
     }
@@ -152,7 +147,7 @@ int web_report_create(struct ctx *c)
                               .note = http_form(c->r, "note")};
     struct err e = {0};
     int64_t id;
-    if (report_create(web_db(c), viewer(c), c->r->addr, &in, (int64_t)time(NULL), &id, &e)) {
+    if (report_create(web_db(c), web_viewer(c), c->r->addr, &in, (int64_t)time(NULL), &id, &e)) {
         if (e.status == 422 || e.status == 429)
             return form_page(c, e.status, &t, in.reason, in.note, &e);
         return web_err(c, &e);
@@ -193,7 +188,7 @@ int web_api_report_create(struct ctx *c)
     struct err e = {0};
     int64_t rid;
     int failed =
-        report_create(web_db(c), viewer(c), c->r->addr, &in, (int64_t)time(NULL), &rid, &e);
+        report_create(web_db(c), web_viewer(c), c->r->addr, &in, (int64_t)time(NULL), &rid, &e);
     json_decref(body); /* in's strings point into it until here */
     if (failed)
         return web_err(c, &e);
@@ -226,13 +221,6 @@ static int load_queue(struct ctx *c, struct queue *q, struct err *e)
         report_queue(db, c->a, &c->user, &q->reports, &q->nreports, &q->treports, e))
         return -1;
     return 0;
-}
-
-static const char *day_str(struct ctx *c, int64_t day)
-{
-    char buf[11];
-    consent_day_format(day, buf);
-    return arena_strdup(c->a, buf);
 }
 
 /* A section of the page: its heading with the count, its items, a note when some are left out
@@ -285,7 +273,7 @@ static int moderation_page(struct ctx *c, int status, int64_t err_id, const char
                             web_str(arena_printf(c->a, "/groupes/%s", p->group_slug)));
         json_object_set_new(
             o, "author", web_str(*p->author_name ? p->author_name : web_t(c, "Compte supprimé")));
-        json_object_set_new(o, "date", web_str(day_str(c, p->entry_date)));
+        json_object_set_new(o, "date", web_str(web_day_str(c, p->entry_date)));
         json_object_set_new(o, "approve_action", web_str(arena_printf(c->a, "%s/approuver", url)));
         json_array_append_new(arr, o);
     }
@@ -408,7 +396,7 @@ int web_api_moderation(struct ctx *c)
                                                  (long long)p->id)));
         json_object_set_new(o, "group", group_ref(p->group_slug, p->group_title));
         json_object_set_new(o, "author", web_str(p->author_name));
-        json_object_set_new(o, "date", web_str(day_str(c, p->entry_date)));
+        json_object_set_new(o, "date", web_str(web_day_str(c, p->entry_date)));
         json_object_set_new(o, "created_at", web_str(user_iso_utc(c, p->created_at)));
         json_array_append_new(arr, o);
     }

@@ -26,11 +26,6 @@ static const char *const PHOTO_NOT_FOUND = N_("Photo introuvable.");
 static const char CACHE_PUBLIC[] = "public, max-age=300";
 static const char CACHE_PRIVATE[] = "private, max-age=600";
 
-static const struct account *viewer(struct ctx *c)
-{
-    return c->user.role == ROLE_ANON ? NULL : &c->user;
-}
-
 /* ---- the gallery model ---- */
 
 struct signer {
@@ -126,8 +121,8 @@ void web_photos_model(struct ctx *c, json_t *m, const struct group *g,
     struct err e = {0};
     if (photo_list_entry(db, c->a, en->id, &ps, &n, &e))
         n = 0;
-    n = photo_filter_visible(db, viewer(c), g, en, ps, n);
-    int names = visibility_can_see_names(db, viewer(c), g);
+    n = photo_filter_visible(db, web_viewer(c), g, en, ps, n);
+    int names = visibility_can_see_names(db, web_viewer(c), g);
     struct signer s = {0};
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
@@ -145,7 +140,8 @@ void web_photo_cover(struct ctx *c, json_t *m, const struct group *g)
     struct logbook_entry en;
     struct err e = {0};
     if (photo_get(db, c->a, g->cover_photo_id, &p, &e) || p.group_id != g->id ||
-        logbook_get(db, c->a, g, p.entry_id, &en, &e) || !photo_can_see(db, viewer(c), g, &en, &p))
+        logbook_get(db, c->a, g, p.entry_id, &en, &e) ||
+        !photo_can_see(db, web_viewer(c), g, &en, &p))
         return;
     struct signer s = {0};
     json_object_set_new(m, "cover", photo_json(c, &s, g, &en, &p, 0));
@@ -206,7 +202,7 @@ int web_media_photo(struct ctx *c)
     const char *cache = CACHE_PUBLIC;
     if (!photo_can_see(db, NULL, &g, &en, &p)) {
         /* not public: this viewer must be allowed, and hold a URL signed for them */
-        if (!photo_can_see(db, viewer(c), &g, &en, &p))
+        if (!photo_can_see(db, web_viewer(c), &g, &en, &p))
             return not_found(c);
         unsigned char key[PHOTO_KEY_LEN];
         if (photo_url_key(db, key, &e))
@@ -236,7 +232,7 @@ static int load_photo(struct ctx *c, struct group *g, struct logbook_entry *en, 
     int64_t pid;
     struct err e = {0};
     if (web_parse_id(web_param(c, 2), &pid) || photo_get(web_db(c), c->a, pid, p, &e) ||
-        !photo_can_see(web_db(c), viewer(c), g, en, p)) {
+        !photo_can_see(web_db(c), web_viewer(c), g, en, p)) {
         *rc = e.status && e.status != 404 ? web_err(c, &e) : web_error(c, 404, PHOTO_NOT_FOUND);
         return -1;
     }
@@ -290,8 +286,9 @@ int web_photo_show(struct ctx *c)
         if (i + 1 < n)
             json_object_set(m, "next", json_array_get(arr, i + 1));
     }
-    json_object_set_new(m, "can_edit",
-                        json_boolean(logbook_can_edit(db, viewer(c), &g, &en) && !en.deleted_at));
+    json_object_set_new(
+        m, "can_edit",
+        json_boolean(logbook_can_edit(db, web_viewer(c), &g, &en) && !en.deleted_at));
     json_object_set_new(
         m, "can_report",
         json_boolean(json_is_true(json_object_get(json_object_get(m, "photo"), "public"))));
@@ -305,7 +302,7 @@ static int load_editable(struct ctx *c, struct group *g, struct logbook_entry *e
 {
     if (web_logbook_load(c, g, en, rc))
         return -1;
-    if (en->deleted_at || !logbook_can_edit(web_db(c), viewer(c), g, en)) {
+    if (en->deleted_at || !logbook_can_edit(web_db(c), web_viewer(c), g, en)) {
         *rc = web_error(c, 403,
                         N_("Seuls l'auteur de l'entrée et les encadrants du groupe peuvent "
                            "modifier ses photos."));
@@ -540,7 +537,7 @@ json_t *web_photo_api_json(struct ctx *c, const struct group *g, const struct lo
         json_array_append_new(ds, d);
     }
     json_object_set_new(o, "derivatives", ds);
-    if (visibility_can_see_names(db, viewer(c), g)) {
+    if (visibility_can_see_names(db, web_viewer(c), g)) {
         json_t *t = json_array();
         for (int i = 0; i < p->ntagged; i++)
             json_array_append_new(t, json_integer(p->tagged[i]));
@@ -589,7 +586,7 @@ json_t *web_photo_thumb(struct ctx *c, int64_t group_id, int64_t entry_id)
     struct logbook_entry en;
     struct photo *ps;
     int n;
-    if (visible_photos(c, viewer(c), group_id, entry_id, &g, &en, &ps, &n) || n == 0)
+    if (visible_photos(c, web_viewer(c), group_id, entry_id, &g, &en, &ps, &n) || n == 0)
         return NULL;
     struct signer s = {0};
     return photo_json(c, &s, &g, &en, &ps[0], 0);
@@ -606,7 +603,8 @@ const char *web_photos_public_html(struct ctx *c, int64_t group_id, int64_t entr
     struct buf b;
     buf_init(&b, 0);
     for (int i = 0; i < n; i++) {
-        buf_printf(&b, "<p><img src=\"/media/photos/%lld/%d.jpg\" width=\"%d\" height=\"%d\" alt=\"",
+        buf_printf(&b,
+                   "<p><img src=\"/media/photos/%lld/%d.jpg\" width=\"%d\" height=\"%d\" alt=\"",
                    (long long)ps[i].id, image_widths[1], ps[i].widths[1], ps[i].heights[1]);
         buf_html(&b, ps[i].alt, strlen(ps[i].alt));
         buf_puts(&b, "\"></p>\n");

@@ -12,29 +12,6 @@
 static const char *const ENTRY_NOT_FOUND = N_("Entrée du carnet introuvable.");
 static const char *const PHOTO_NOT_FOUND = N_("Photo introuvable.");
 
-static const struct account *viewer(struct ctx *c)
-{
-    return c->user.role == ROLE_ANON ? NULL : &c->user;
-}
-
-/* The entry id and its group, if the caller may read the entry; a 404 sent otherwise. */
-static int load_entry(struct ctx *c, int64_t id, struct group *g, struct logbook_entry *en, int *rc)
-{
-    struct db *db = web_db(c);
-    struct err e = {0};
-    int64_t gid = db_scalar_int(db, &e, 0, "SELECT group_id FROM entries WHERE id = ?", "i", id);
-    if (e.status) {
-        *rc = web_err(c, &e);
-        return -1;
-    }
-    if (!gid || group_get(db, c->a, gid, g, &e) || !visibility_can_see_group(db, viewer(c), g) ||
-        logbook_get(db, c->a, g, id, en, &e) || !logbook_can_see(db, viewer(c), g, en)) {
-        *rc = e.status && e.status != 404 ? web_err(c, &e) : web_error(c, 404, ENTRY_NOT_FOUND);
-        return -1;
-    }
-    return 0;
-}
-
 /* The photo of the {id} parameter with its entry and group, if the caller may see it. */
 static int load_photo(struct ctx *c, struct group *g, struct logbook_entry *en, struct photo *p,
                       int *rc)
@@ -46,7 +23,8 @@ static int load_photo(struct ctx *c, struct group *g, struct logbook_entry *en, 
         return -1;
     }
     int erc;
-    if (load_entry(c, p->entry_id, g, en, &erc) || !photo_can_see(web_db(c), viewer(c), g, en, p)) {
+    if (web_entry_load_id(c, p->entry_id, g, en, &erc) ||
+        !photo_can_see(web_db(c), web_viewer(c), g, en, p)) {
         if (!c->r->responded)
             erc = web_error(c, 404, PHOTO_NOT_FOUND);
         *rc = erc;
@@ -62,7 +40,7 @@ static int entry_param(struct ctx *c, struct group *g, struct logbook_entry *en,
         *rc = web_error(c, 404, ENTRY_NOT_FOUND);
         return -1;
     }
-    return load_entry(c, id, g, en, rc);
+    return web_entry_load_id(c, id, g, en, rc);
 }
 
 int web_api_photo_list(struct ctx *c)
@@ -78,7 +56,7 @@ int web_api_photo_list(struct ctx *c)
     struct err e = {0};
     if (photo_list_entry(db, c->a, en.id, &ps, &n, &e))
         return web_err(c, &e);
-    n = photo_filter_visible(db, viewer(c), &g, &en, ps, n);
+    n = photo_filter_visible(db, web_viewer(c), &g, &en, ps, n);
     json_t *items = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(items, web_photo_api_json(c, &g, &en, &ps[i]));

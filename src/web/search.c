@@ -7,29 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct account *viewer(struct ctx *c)
-{
-    return c->user.role == ROLE_ANON ? NULL : &c->user;
-}
-
-static int parse_page(const char *s)
-{
-    if (!s || !*s)
-        return 1;
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*end || v < 1)
-        return 1;
-    return v > WEB_PAGE_MAX ? WEB_PAGE_MAX : (int)v;
-}
-
-static const char *day_str(struct ctx *c, int64_t day)
-{
-    char buf[11];
-    consent_day_format(day, buf);
-    return arena_strdup(c->a, buf);
-}
-
 static const char *hit_url(struct ctx *c, const struct sitesearch_hit *h)
 {
     if (h->kind == SITESEARCH_GROUP)
@@ -65,7 +42,7 @@ static json_t *hit_page_json(struct ctx *c, const struct sitesearch_hit *h)
     json_object_set_new(o, "group_url", web_str(arena_printf(c->a, "/groupes/%s", h->group_slug)));
     json_object_set_new(o, "structure_name", web_str(h->structure_name));
     if (!group)
-        json_object_set_new(o, "date", web_str(day_str(c, h->entry_date)));
+        json_object_set_new(o, "date", web_str(web_day_str(c, h->entry_date)));
     json_t *pieces = json_array();
     for (int i = 0; i < h->npieces; i++) {
         json_t *p = json_object();
@@ -81,7 +58,7 @@ static json_t *hit_page_json(struct ctx *c, const struct sitesearch_hit *h)
 int web_search(struct ctx *c)
 {
     const char *q = http_query(c->r, "q");
-    int page = parse_page(http_query(c->r, "page"));
+    int page = web_parse_page(http_query(c->r, "page"));
     json_t *m = json_object();
     json_t *values = json_object();
     json_object_set_new(values, "q", web_str(q));
@@ -95,8 +72,8 @@ int web_search(struct ctx *c)
     struct sitesearch_hit *hits;
     int n;
     int64_t total;
-    if (sitesearch_query(web_db(c), c->a, viewer(c), q, page, SITESEARCH_PER_PAGE_DEFAULT, &hits,
-                         &n, &total, &e)) {
+    if (sitesearch_query(web_db(c), c->a, web_viewer(c), q, page, SITESEARCH_PER_PAGE_DEFAULT,
+                         &hits, &n, &total, &e)) {
         if (e.status != 422) {
             json_decref(m);
             return web_err(c, &e);
@@ -149,14 +126,14 @@ static json_t *hit_api_json(struct ctx *c, const struct sitesearch_hit *h)
     if (group)
         json_object_set_new(o, "structure_name", web_str(h->structure_name));
     else
-        json_object_set_new(o, "date", web_str(day_str(c, h->entry_date)));
+        json_object_set_new(o, "date", web_str(web_day_str(c, h->entry_date)));
     json_object_set_new(o, "snippet", web_str(h->snippet));
     return o;
 }
 
 int web_api_search(struct ctx *c)
 {
-    int page = parse_page(http_query(c->r, "page"));
+    int page = web_parse_page(http_query(c->r, "page"));
     int per_page = SITESEARCH_PER_PAGE_DEFAULT;
     const char *pp = http_query(c->r, "per_page");
     if (pp) {
@@ -172,8 +149,8 @@ int web_api_search(struct ctx *c)
     struct sitesearch_hit *hits;
     int n;
     int64_t total;
-    if (sitesearch_query(web_db(c), c->a, viewer(c), http_query(c->r, "q"), page, per_page, &hits,
-                         &n, &total, &e))
+    if (sitesearch_query(web_db(c), c->a, web_viewer(c), http_query(c->r, "q"), page, per_page,
+                         &hits, &n, &total, &e))
         return web_err(c, &e);
     json_t *items = json_array();
     for (int i = 0; i < n; i++)

@@ -14,18 +14,6 @@ enum { COMMUNE_CANDIDATES = 10 };
 
 /* ---- input helpers ---- */
 
-/* Lenient on purpose: a hand-edited or stale ?page= gives the first page, not an error. */
-static int parse_page(const char *s)
-{
-    if (!s || !*s)
-        return 1;
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*end || v < 1)
-        return 1;
-    return v > WEB_PAGE_MAX ? WEB_PAGE_MAX : (int)v;
-}
-
 static const char *trim(struct arena *a, const char *s)
 {
     if (!s)
@@ -212,7 +200,7 @@ int web_structure_list(struct ctx *c)
     const char *type_s = trim(c->a, http_query(c->r, "type"));
     const char *commune_s = trim(c->a, http_query(c->r, "commune"));
     const char *q = http_query(c->r, "q");
-    struct structure_filter f = {.page = parse_page(http_query(c->r, "page")),
+    struct structure_filter f = {.page = web_parse_page(http_query(c->r, "page")),
                                  .per_page = STRUCTURE_PER_PAGE_DEFAULT};
 
     struct coordination *coords;
@@ -524,7 +512,7 @@ int web_api_structure_list(struct ctx *c)
 {
     struct db *db = web_db(c);
     struct err e = {0};
-    struct structure_filter f = {.page = parse_page(http_query(c->r, "page")),
+    struct structure_filter f = {.page = web_parse_page(http_query(c->r, "page")),
                                  .per_page = STRUCTURE_PER_PAGE_DEFAULT};
     const char *pp = http_query(c->r, "per_page");
     if (pp) {

@@ -50,12 +50,6 @@ static json_t *user_json(struct ctx *c, const struct account *u, const struct us
     return o;
 }
 
-static void field_error(struct ctx *c, json_t *fields, const char *field, const char *msg)
-{
-    if (!json_object_get(fields, field))
-        json_object_set_new(fields, field, web_str(web_t(c, msg)));
-}
-
 /* A string member: NULL when absent (*present 0). JSON null counts as "" where allow_null. */
 static const char *get_string(struct ctx *c, json_t *body, const char *key, int allow_null,
                               json_t *fields, int *present)
@@ -68,7 +62,7 @@ static const char *get_string(struct ctx *c, json_t *body, const char *key, int 
         return json_string_value(v);
     if (allow_null && json_is_null(v))
         return "";
-    field_error(c, fields, key, "Ce champ doit être une chaîne de caractères.");
+    web_field_error(c, fields, key, "Ce champ doit être une chaîne de caractères.");
     return NULL;
 }
 
@@ -93,13 +87,13 @@ static void get_coordination(struct ctx *c, json_t *body, json_t *fields, int64_
         else if (ge.status == 404 && web_parse_id(s, id) == 0)
             ; /* an id sent as a string */
         else if (ge.status == 404)
-            field_error(c, fields, "coordination", "Coordination inconnue.");
+            web_field_error(c, fields, "coordination", "Coordination inconnue.");
         else
             *e = ge;
     } else {
-        field_error(c, fields, "coordination",
-                    "La coordination s'indique par son identifiant court (slug), son numéro ou "
-                    "null.");
+        web_field_error(c, fields, "coordination",
+                        "La coordination s'indique par son identifiant court (slug), son numéro ou "
+                        "null.");
     }
 }
 
@@ -113,8 +107,8 @@ static void get_structures(struct ctx *c, json_t *body, json_t *fields, int64_t 
     if (!v)
         return;
     if (!json_is_array(v) || json_array_size(v) > USER_STRUCTURES_MAX) {
-        field_error(c, fields, "structures",
-                    "Les structures s'indiquent par une liste de numéros (500 au plus).");
+        web_field_error(c, fields, "structures",
+                        "Les structures s'indiquent par une liste de numéros (500 au plus).");
         return;
     }
     size_t len = json_array_size(v);
@@ -122,8 +116,8 @@ static void get_structures(struct ctx *c, json_t *body, json_t *fields, int64_t 
     for (size_t i = 0; i < len; i++) {
         json_t *x = json_array_get(v, i);
         if (!json_is_integer(x) || json_integer_value(x) <= 0) {
-            field_error(c, fields, "structures",
-                        "Les structures s'indiquent par une liste de numéros (500 au plus).");
+            web_field_error(c, fields, "structures",
+                            "Les structures s'indiquent par une liste de numéros (500 au plus).");
             *n = 0;
             return;
         }
@@ -140,8 +134,8 @@ static int get_role(struct ctx *c, json_t *body, json_t *fields, enum role *role
     if (!p || json_object_get(fields, "role"))
         return 0;
     if (account_role_parse(s, role) || *role == ROLE_ANON) {
-        field_error(c, fields, "role",
-                    "Rôle inconnu : admin, coordinator, supervisor ou participant.");
+        web_field_error(c, fields, "role",
+                        "Rôle inconnu : admin, coordinator, supervisor ou participant.");
         return -1;
     }
     return 0;
@@ -194,17 +188,17 @@ int web_api_user_list(struct ctx *c)
     enum role role;
     if (v && *v) {
         if (account_role_parse(v, &role) || role == ROLE_ANON)
-            field_error(c, fields, "role",
-                        "Rôle inconnu : admin, coordinator, supervisor ou participant.");
+            web_field_error(c, fields, "role",
+                            "Rôle inconnu : admin, coordinator, supervisor ou participant.");
         else
             f.role = (int)role;
     }
     f.q = http_query(c->r, "q");
     if ((v = http_query(c->r, "page")) && (f.page = user_parse_small(v, WEB_PAGE_MAX)) < 1)
-        field_error(c, fields, "page", "La page est un nombre entier à partir de 1.");
+        web_field_error(c, fields, "page", "La page est un nombre entier à partir de 1.");
     if ((v = http_query(c->r, "per_page")) &&
         (f.per_page = user_parse_small(v, ACCOUNT_PER_PAGE_MAX)) < 1)
-        field_error(c, fields, "per_page", "per_page est un nombre entier de 1 à 100.");
+        web_field_error(c, fields, "per_page", "per_page est un nombre entier de 1 à 100.");
     if (json_object_size(fields) > 0)
         return api_fields(c, fields);
     json_decref(fields);
@@ -257,16 +251,16 @@ int web_api_user_create(struct ctx *c)
     an.password = get_string(c, body, "password", 0, fields, &p);
     get_role(c, body, fields, &an.role, &has_role);
     if (!has_role)
-        field_error(c, fields, "role", "Le rôle est obligatoire.");
+        web_field_error(c, fields, "role", "Le rôle est obligatoire.");
     get_coordination(c, body, fields, &an.coordination_id, &p, &e);
     get_structures(c, body, fields, &sids, &nsids, &p);
     json_t *d = json_object_get(body, "disabled");
     if (d && !json_is_boolean(d))
-        field_error(c, fields, "disabled", "Ce champ doit valoir true ou false.");
+        web_field_error(c, fields, "disabled", "Ce champ doit valoir true ou false.");
     disabled = d && json_is_true(d);
     if (has_role && nsids && an.role != ROLE_SUPERVISOR)
-        field_error(c, fields, "structures",
-                    "Seul·es les encadrant·es peuvent être rattaché·es à des structures.");
+        web_field_error(c, fields, "structures",
+                        "Seul·es les encadrant·es peuvent être rattaché·es à des structures.");
     if (refused(c, body, fields, &e, &rc))
         return rc;
 
@@ -322,12 +316,12 @@ int web_api_user_update(struct ctx *c)
     int disabled = u.disabled;
     json_t *d = json_object_get(body, "disabled");
     if (d && !json_is_boolean(d))
-        field_error(c, fields, "disabled", "Ce champ doit valoir true ou false.");
+        web_field_error(c, fields, "disabled", "Ce champ doit valoir true ou false.");
     else if (d)
         disabled = json_is_true(d);
     if (has_sids && nsids && role != ROLE_SUPERVISOR)
-        field_error(c, fields, "structures",
-                    "Seul·es les encadrant·es peuvent être rattaché·es à des structures.");
+        web_field_error(c, fields, "structures",
+                        "Seul·es les encadrant·es peuvent être rattaché·es à des structures.");
     user_check_self(c, id, role, disabled, fields);
     if (refused(c, body, fields, &e, &rc))
         return rc;

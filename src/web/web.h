@@ -47,17 +47,17 @@ enum { WEB_MAX_PARAMS = 4 };
 struct ctx {
     struct req *r;
     struct arena *a;
-    struct db *db;        /* taken from the pool on first use, see web_db() */
-    struct account user;  /* role ROLE_ANON when nobody is logged in */
+    struct db *db;       /* taken from the pool on first use, see web_db() */
+    struct account user; /* role ROLE_ANON when nobody is logged in */
     const char *session_token;
-    char csrf[64];        /* token forms must echo back in _csrf */
-    const char *lang;     /* "fr" or "en" */
+    char csrf[64];    /* token forms must echo back in _csrf */
+    const char *lang; /* "fr" or "en" */
     const struct route *route;
     const char *params[WEB_MAX_PARAMS];
     int nparams;
     int api;
-    int via_token; /* authenticated by an API token: no CSRF check */
-    const char *cache_key;   /* set when the answer may be stored in the page cache */
+    int via_token;         /* authenticated by an API token: no CSRF check */
+    const char *cache_key; /* set when the answer may be stored in the page cache */
     uint64_t cache_version;
     /* What the layout's <head> says of this page. Pages are noindex unless their handler
      * sets indexable: the public pages the sitemap lists (feed.c), and only when answered
@@ -94,6 +94,24 @@ int web_parse_id(const char *s, int64_t *out);
  * has been sent (*rc is that answer's result): empty body, malformed JSON, a member given
  * twice, or anything but an object. */
 json_t *web_json_body(struct ctx *c, int *rc);
+/* The signed-in account, or NULL for an anonymous visitor (what the domain's "viewer"
+ * arguments expect). */
+const struct account *web_viewer(struct ctx *c);
+/* A page number, leniently: anything but a positive integer is page 1; capped at
+ * WEB_PAGE_MAX. */
+int web_parse_page(const char *s);
+/* The page (lenient, as above) and per_page (1..max, def when absent, else a 400 naming it)
+ * query parameters of an API list. 0, or -1 once the 400 is sent (*rc its result). */
+int web_read_paging(struct ctx *c, int def, int max, int *page, int *per_page, int *rc);
+/* The items [*from, *to) of n that make page page of per_page. */
+void web_page_slice(int n, int page, int per_page, int *from, int *to);
+/* A day number (src/consent.h) as YYYY-MM-DD in the request's arena; as JSON, null for 0. */
+const char *web_day_str(struct ctx *c, int64_t day);
+json_t *web_day_json(int64_t day);
+/* Adds msg (a French message id, translated here) to the per-member errors of an API answer
+ * under key, unless key already has one: the first refusal of a member wins, it is the one
+ * the client fixes first. */
+void web_field_error(struct ctx *c, json_t *fields, const char *key, const char *msg);
 
 /* A JSON string for a model: NULL gives "", and so does text that is not valid UTF-8 (domain
  * strings are validated; should one slip through, the page shows nothing rather than lose
@@ -110,8 +128,8 @@ int web_redirect(struct ctx *c, const char *location);                   /* 303 
 /* Any other body (XML, plain text), kept for the page cache as pages are; ctype must be a
  * string constant (the cache keeps the pointer). Takes b's memory. */
 int web_body(struct ctx *c, int status, const char *ctype, struct buf *b);
-int web_error(struct ctx *c, int status, const char *msg);               /* page or problem */
-int web_err(struct ctx *c, const struct err *e);                         /* from an err */
+int web_error(struct ctx *c, int status, const char *msg); /* page or problem */
+int web_err(struct ctx *c, const struct err *e);           /* from an err */
 /* 422 problem with per-field errors for the API. */
 int web_problem_fields(struct ctx *c, int status, const char *title, json_t *fields);
 

@@ -211,8 +211,8 @@ describe('editors\' page', () => {
   test('the form posted as is (the site script left out): 422 page with the message', { timeout: PAGE_TIMEOUT }, async (t) => {
     const { page } = sessions.supervisor;
     // an empty site script: the form posts itself as without JavaScript, and axe still runs
-    const stub = (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: '' });
-    await page.route('**/static/js/**', stub);
+    const emptyScript = (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: '' });
+    await page.route('**/static/js/**', emptyScript);
     try {
       await page.goto(server.url + state.manageUrl);
       await page.locator('#photo').setInputFiles([{ name: 'notes.jpg', mimeType: 'image/jpeg', buffer: makePdf() }]);
@@ -227,7 +227,7 @@ describe('editors\' page', () => {
         },
       });
     } finally {
-      await page.unroute('**/static/js/**', stub);
+      await page.unroute('**/static/js/**', emptyScript);
     }
   });
 

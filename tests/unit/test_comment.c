@@ -416,13 +416,13 @@ static void test_find_entry(void **state)
     struct group fg;
     struct logbook_entry fe;
     struct err e = {0};
-    assert_int_equal(comment_find_entry(f->db, f->a, en.id, &fg, &fe, &e), 0);
+    assert_int_equal(logbook_get_by_id(f->db, f->a, en.id, &fg, &fe, &e), 0);
     assert_int_equal(fg.id, f->gb);
     assert_string_equal(fe.title, "Ciné-débat");
-    assert_int_equal(comment_find_entry(f->db, f->a, 999999, &fg, &fe, &e), -1);
+    assert_int_equal(logbook_get_by_id(f->db, f->a, 999999, &fg, &fe, &e), -1);
     assert_int_equal(e.status, 404);
     err_clear(&e);
-    assert_int_equal(comment_find_entry(f->db, f->a, 0, &fg, &fe, &e), -1);
+    assert_int_equal(logbook_get_by_id(f->db, f->a, 0, &fg, &fe, &e), -1);
     assert_int_equal(e.status, 404);
 }
 
