@@ -8,6 +8,19 @@
  * and the person is shown the failure at once with a way to retry. */
 enum { FILM_JOB_ATTEMPTS = 1 };
 
+/* Joins a film (f) to its group (g), structure (s), commune (c) and coordination (cd). */
+#define FILM_FROM                                                                                  \
+    " FROM films f JOIN groups g ON g.id = f.group_id "                                            \
+    "JOIN structures s ON s.id = g.structure_id "                                                  \
+    "JOIN communes c ON c.code = s.commune_code "                                                  \
+    "LEFT JOIN coordination_departements cd ON cd.departement_code = c.departement_code"
+
+/* A signed-in, enabled account. */
+static inline int film_signed_in(const struct account *u)
+{
+    return u && u->id > 0 && u->role != ROLE_ANON && !u->disabled;
+}
+
 int film_get_ex(struct db *db, struct arena *a, int64_t id, struct film *out, int *has_original,
                 struct err *e);
 int film_load_editable(struct db *db, struct arena *a, const struct account *actor, int64_t id,

@@ -1,8 +1,7 @@
 /* web/film: the film pages: the film's page with its player, credits and processing status,
- * the embed page, the library with its filters, collection pages, the forms that create and
- * edit a film (record, credits, captions, poster) and the upload page, plus the films shown
- * on a group's page and on the home page. Media files are served by film_media.c, the API by
- * film_api.c. */
+ * the embed page, the library with its filters, collection pages, the films shown on a
+ * group's page and on the home page, the Atom feed, search and sitemap entries. The forms
+ * are in film_edit.c, media files in film_media.c, the API in film_api.c. */
 #include "web/film_web.h"
 #include "web/handlers.h"
 #include "coordination.h"
@@ -17,18 +16,12 @@
 static const char *const FILM_NOT_FOUND = N_("Film introuvable.");
 
 enum {
-    FILM_HOME_MAX = 4,         /* newest public films on the home page */
-    FILM_GROUP_MAX = 12,       /* films on a group's page */
-    FILM_FORM_CREDIT_ROWS = 3, /* empty credit lines offered below the existing ones */
-    FILM_REFRESH_SECONDS = 10  /* meta refresh of a processing film's page without JS */
+    FILM_HOME_MAX = 4,        /* newest public films on the home page */
+    FILM_GROUP_MAX = 12,      /* films on a group's page */
+    FILM_REFRESH_SECONDS = 10 /* meta refresh of a processing film's page without JS */
 };
 
-const struct account *web_film_viewer(struct ctx *c)
-{
-    return c->user.role == ROLE_ANON ? NULL : &c->user;
-}
-
-static const char *film_url(struct ctx *c, int64_t id)
+const char *web_film_page_url(struct ctx *c, int64_t id)
 {
     return arena_printf(c->a, "/films/%lld", (long long)id);
 }
@@ -41,7 +34,7 @@ const char *web_film_duration(struct ctx *c, double seconds)
     return arena_printf(c->a, "%ld min %02ld s", s / 60, s % 60);
 }
 
-static const char *label(struct ctx *c, const struct film_choice *list, const char *code)
+const char *web_film_label(struct ctx *c, const struct film_choice *list, const char *code)
 {
     const char *l = code ? film_choice_label(list, code) : NULL;
     return l ? web_t(c, l) : (code ? code : "");
@@ -53,7 +46,7 @@ int web_film_load(struct ctx *c, const char *id_param, struct film *f, struct gr
     int64_t id;
     struct err e = {0};
     if (web_parse_id(id_param, &id) || film_get(db, c->a, id, f, &e) ||
-        group_get(db, c->a, f->group_id, g, &e) || !film_can_see(db, web_film_viewer(c), g, f)) {
+        group_get(db, c->a, f->group_id, g, &e) || !film_can_see(db, web_viewer(c), g, f)) {
         *rc = e.status && e.status != 404 ? web_err(c, &e) : web_error(c, 404, FILM_NOT_FOUND);
         return -1;
     }
@@ -61,11 +54,11 @@ int web_film_load(struct ctx *c, const char *id_param, struct film *f, struct gr
 }
 
 /* The film of the first parameter, which the viewer may edit (403 otherwise). */
-static int load_editable(struct ctx *c, struct film *f, struct group *g, int *rc)
+int web_film_load_editable(struct ctx *c, struct film *f, struct group *g, int *rc)
 {
     if (web_film_load(c, web_param(c, 0), f, g, rc))
         return -1;
-    if (!film_can_edit(web_db(c), web_film_viewer(c), g)) {
+    if (!film_can_edit(web_db(c), web_viewer(c), g)) {
         *rc = web_error(c, 403,
                         N_("Seuls les membres du groupe et ses encadrants peuvent "
                            "modifier ce film."));
@@ -79,7 +72,7 @@ static const char *poster_file(struct ctx *c, const struct film *f)
     return arena_printf(c->a, "poster-%d.jpg", f->poster >= 1 ? f->poster : 1);
 }
 
-static int is_ready(const struct film *f)
+int web_film_is_ready(const struct film *f)
 {
     return f->status && !strcmp(f->status, "ready");
 }
@@ -89,12 +82,12 @@ json_t *web_film_card(struct ctx *c, struct film_signer *s, const struct film *f
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(f->id));
     json_object_set_new(o, "title", web_str(f->title));
-    json_object_set_new(o, "url", web_str(film_url(c, f->id)));
+    json_object_set_new(o, "url", web_str(web_film_page_url(c, f->id)));
     json_object_set_new(o, "year", json_integer(f->year));
-    json_object_set_new(o, "genre", web_str(label(c, film_genres, f->genre)));
+    json_object_set_new(o, "genre", web_str(web_film_label(c, film_genres, f->genre)));
     json_object_set_new(o, "group_title", web_str(f->group_title));
     json_object_set_new(o, "group_url", web_str(arena_printf(c->a, "/groupes/%s", f->group_slug)));
-    if (is_ready(f)) {
+    if (web_film_is_ready(f)) {
         struct group g;
         struct err e = {0};
         int public_ = group_get(web_db(c), c->a, f->group_id, &g, &e) == 0 &&
@@ -103,7 +96,7 @@ json_t *web_film_card(struct ctx *c, struct film_signer *s, const struct film *f
                             web_str(web_film_url(c, s, f, public_, poster_file(c, f))));
         json_object_set_new(o, "duration", web_str(web_film_duration(c, f->duration)));
     } else {
-        json_object_set_new(o, "status", web_str(label(c, film_statuses, f->status)));
+        json_object_set_new(o, "status", web_str(web_film_label(c, film_statuses, f->status)));
     }
     return o;
 }
@@ -135,8 +128,8 @@ static json_t *credits_json(struct ctx *c, const struct film *f, int names)
     return arr;
 }
 
-static json_t *captions_json(struct ctx *c, struct film_signer *s, const struct film *f,
-                             int public_)
+json_t *web_film_captions_json(struct ctx *c, struct film_signer *s, const struct film *f,
+                               int public_)
 {
     json_t *arr = json_array();
     for (int i = 0; i < f->ncaptions; i++) {
@@ -162,7 +155,7 @@ static void player_model(struct ctx *c, json_t *m, const struct film *f, int pub
     json_object_set_new(p, "poster", web_str(web_film_url(c, &s, f, public_, poster_file(c, f))));
     json_object_set_new(p, "width", json_integer(f->width > 0 ? f->width : 1280));
     json_object_set_new(p, "height", json_integer(f->height > 0 ? f->height : 720));
-    json_object_set_new(p, "captions", captions_json(c, &s, f, public_));
+    json_object_set_new(p, "captions", web_film_captions_json(c, &s, f, public_));
     json_object_set_new(m, "player", p);
     json_object_set_new(m, "hls_js", web_str(assets_url("vendor/hls.min.js")));
     json_object_set_new(m, "player_js", web_str(assets_url("js/player.js")));
@@ -174,26 +167,26 @@ static void player_model(struct ctx *c, json_t *m, const struct film *f, int pub
     }
 }
 
-static json_t *film_json(struct ctx *c, const struct film *f, const struct group *g)
+json_t *web_film_json(struct ctx *c, const struct film *f, const struct group *g)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(f->id));
     json_object_set_new(o, "title", web_str(f->title));
     json_object_set_new(o, "synopsis", web_str(f->synopsis));
-    json_object_set_new(o, "url", web_str(film_url(c, f->id)));
+    json_object_set_new(o, "url", web_str(web_film_page_url(c, f->id)));
     json_object_set_new(o, "year", json_integer(f->year));
-    json_object_set_new(o, "genre", web_str(label(c, film_genres, f->genre)));
-    json_object_set_new(o, "licence", web_str(label(c, film_licences, f->licence)));
+    json_object_set_new(o, "genre", web_str(web_film_label(c, film_genres, f->genre)));
+    json_object_set_new(o, "licence", web_str(web_film_label(c, film_licences, f->licence)));
     json_object_set_new(o, "language", web_str(f->language));
     json_object_set_new(o, "status", web_str(f->status));
-    json_object_set_new(o, "status_label", web_str(label(c, film_statuses, f->status)));
+    json_object_set_new(o, "status_label", web_str(web_film_label(c, film_statuses, f->status)));
     json_object_set_new(o, "visibility_label",
                         web_str(web_t(c, visibility_level_label(f->visibility))));
     if (f->duration > 0)
         json_object_set_new(o, "duration", web_str(web_film_duration(c, f->duration)));
     json_t *th = json_array();
     for (int i = 0; i < f->nthemes; i++)
-        json_array_append_new(th, web_str(label(c, film_themes, f->themes[i])));
+        json_array_append_new(th, web_str(web_film_label(c, film_themes, f->themes[i])));
     json_object_set_new(o, "themes", th);
     json_object_set_new(o, "has_themes", json_boolean(f->nthemes > 0));
     json_t *tg = json_array();
@@ -247,24 +240,24 @@ int web_film_show(struct ctx *c)
         return rc;
     struct db *db = web_db(c);
     int public_ = film_can_see(db, NULL, &g, &f);
-    int names = visibility_can_see_names(db, web_film_viewer(c), &g);
-    int can_edit = film_can_edit(db, web_film_viewer(c), &g);
+    int names = visibility_can_see_names(db, web_viewer(c), &g);
+    int can_edit = film_can_edit(db, web_viewer(c), &g);
     json_t *m = json_object();
-    json_object_set_new(m, "f", film_json(c, &f, &g));
+    json_object_set_new(m, "f", web_film_json(c, &f, &g));
     json_object_set_new(m, "credits", credits_json(c, &f, names));
     json_object_set_new(m, "has_credits", json_boolean(f.ncredits > 0));
-    if (is_ready(&f))
+    if (web_film_is_ready(&f))
         player_model(c, m, &f, public_);
     else if (can_edit)
         status_model(c, m, &f);
     json_object_set_new(m, "can_edit", json_boolean(can_edit));
     json_object_set_new(m, "public", json_boolean(public_));
-    if (public_ && is_ready(&f))
+    if (public_ && web_film_is_ready(&f))
         json_object_set_new(
             m, "embed_url",
             web_str(arena_printf(c->a, "%s/films/%lld/embed", g_app.base_url ? g_app.base_url : "",
                                  (long long)f.id)));
-    c->indexable = public_ && is_ready(&f);
+    c->indexable = public_ && web_film_is_ready(&f);
     return web_page(c, 200, "film/show", m);
 }
 
@@ -277,7 +270,7 @@ int web_film_embed(struct ctx *c)
     int64_t id;
     /* public films only, whoever asks: an embed is shown on other sites */
     if (web_parse_id(web_param(c, 0), &id) || film_get(db, c->a, id, &f, &e) ||
-        group_get(db, c->a, f.group_id, &g, &e) || !is_ready(&f) ||
+        group_get(db, c->a, f.group_id, &g, &e) || !web_film_is_ready(&f) ||
         !film_can_see(db, NULL, &g, &f)) {
         if (e.status && e.status != 404)
             return web_err(c, &e);
@@ -285,14 +278,14 @@ int web_film_embed(struct ctx *c)
     }
     c->r->frame_ancestors = "*";
     json_t *m = json_object();
-    json_object_set_new(m, "f", film_json(c, &f, &g));
+    json_object_set_new(m, "f", web_film_json(c, &f, &g));
     player_model(c, m, &f, 1);
     return web_page(c, 200, "film/embed", m);
 }
 
 /* ---- the library and collections ---- */
 
-static json_t *choices(struct ctx *c, const struct film_choice *list, const char *selected)
+json_t *web_film_choices(struct ctx *c, const struct film_choice *list, const char *selected)
 {
     json_t *arr = json_array();
     for (int i = 0; list[i].code; i++) {
@@ -362,7 +355,7 @@ static int library_filter(struct ctx *c, json_t *m, struct film_filter *f, struc
 {
     struct db *db = web_db(c);
     memset(f, 0, sizeof *f);
-    f->viewer = web_film_viewer(c);
+    f->viewer = web_viewer(c);
     const char *q = http_query(c->r, "q");
     const char *genre = http_query(c->r, "genre");
     const char *theme = http_query(c->r, "theme");
@@ -418,9 +411,9 @@ static int library_filter(struct ctx *c, json_t *m, struct film_filter *f, struc
     json_object_set_new(m, "coordinations", carr);
     json_object_set_new(m, "collections", clarr);
     json_object_set_new(m, "has_collections", json_boolean(ncl > 0));
-    json_object_set_new(m, "genres", choices(c, film_genres, f->genre));
-    json_object_set_new(m, "themes", choices(c, film_themes, f->theme));
-    json_object_set_new(m, "sorts", choices(c, sorts, f->sort));
+    json_object_set_new(m, "genres", web_film_choices(c, film_genres, f->genre));
+    json_object_set_new(m, "themes", web_film_choices(c, film_themes, f->theme));
+    json_object_set_new(m, "sorts", web_film_choices(c, sorts, f->sort));
     return 0;
 }
 
@@ -457,7 +450,7 @@ int web_film_collection(struct ctx *c)
     if (film_collection_get_by_slug(web_db(c), c->a, web_param(c, 0), &col, &e))
         return e.status == 404 ? web_error(c, 404, N_("Collection introuvable.")) : web_err(c, &e);
     struct film_filter f = {0};
-    f.viewer = web_film_viewer(c);
+    f.viewer = web_viewer(c);
     f.collection_id = col.id;
     f.sort = "new";
     f.page = query_int(c, "page");
@@ -484,7 +477,7 @@ int web_film_collection(struct ctx *c)
 void web_film_group_model(struct ctx *c, json_t *m, const struct group *g)
 {
     struct film_filter f = {0};
-    f.viewer = web_film_viewer(c);
+    f.viewer = web_viewer(c);
     f.group_id = g->id;
     f.sort = "new";
     f.include_unready = 1;
@@ -499,7 +492,7 @@ void web_film_group_model(struct ctx *c, json_t *m, const struct group *g)
     json_object_set_new(m, "films", cards(c, fs, n));
     json_object_set_new(m, "has_films", json_boolean(n > 0));
     json_object_set_new(m, "can_add_film",
-                        json_boolean(film_can_edit(web_db(c), web_film_viewer(c), g)));
+                        json_boolean(film_can_edit(web_db(c), web_viewer(c), g)));
 }
 
 void web_film_home_model(struct ctx *c, json_t *m)
@@ -518,510 +511,6 @@ void web_film_home_model(struct ctx *c, json_t *m)
         n = 0;
     json_object_set_new(m, "films", cards(c, fs, n));
     json_object_set_new(m, "has_films", json_boolean(n > 0));
-}
-
-/* ---- creating and editing ---- */
-
-static int form_int(struct ctx *c, const char *name)
-{
-    const char *v = http_form(c->r, name);
-    if (!v || !*v)
-        return 0;
-    if (strlen(v) > 9 || strspn(v, "0123456789") != strlen(v))
-        return 1; /* out of every range: the domain names the field */
-    return atoi(v);
-}
-
-/* The record's fields from the form into in (arrays in the arena). */
-static void read_record(struct ctx *c, struct film_input *in, int *download)
-{
-    in->title = http_form(c->r, "title");
-    in->synopsis = http_form(c->r, "synopsis");
-    in->year = form_int(c, "year");
-    in->genre = http_form(c->r, "genre");
-    in->language = http_form(c->r, "language");
-    in->licence = http_form(c->r, "licence");
-    in->visibility = http_form(c->r, "visibility");
-    *download = http_form(c->r, "download_allowed") != NULL;
-    in->download_allowed = download;
-    in->entry_id = -1;
-    in->poster = -1;
-    const char **themes = arena_alloc(c->a, sizeof *themes * (c->r->form.n + 1));
-    int nt = 0;
-    for (size_t i = 0; i < c->r->form.n; i++)
-        if (!strcmp(c->r->form.items[i].key, "themes"))
-            themes[nt++] = c->r->form.items[i].value;
-    in->themes = themes;
-    in->nthemes = nt;
-    /* tags: comma-separated */
-    const char *tv = http_form(c->r, "tags");
-    const char **tags = arena_alloc(c->a, sizeof *tags * (FILM_TAGS_MAX * 4 + 1));
-    int ntg = 0;
-    if (tv) {
-        const char *p = tv;
-        while (*p && ntg < FILM_TAGS_MAX * 4) {
-            size_t k = strcspn(p, ",");
-            tags[ntg++] = arena_strndup(c->a, p, k);
-            p += k;
-            if (*p == ',')
-                p++;
-        }
-    }
-    in->tags = tags;
-    in->ntags = ntg;
-}
-
-static json_t *errors_json(const struct err *e)
-{
-    json_t *o = json_object();
-    if (e && e->status && e->field)
-        json_object_set_new(o, e->field, web_str(e->msg));
-    return o;
-}
-
-static void set_errors(json_t *m, const struct err *e)
-{
-    json_object_set_new(m, "errors", errors_json(e));
-    if (e && e->status && e->field) {
-        json_object_set_new(m, "field_error", web_str(e->field));
-        json_object_set_new(m, "field_message", web_str(e->msg));
-    } else if (e && e->status)
-        json_object_set_new(m, "error", web_str(e->msg));
-}
-
-static const struct film_choice visibilities[] = {
-    {"group", N_("le groupe")},
-    {"network", N_("le réseau")},
-    {"public", N_("tout le monde")},
-    {NULL, NULL},
-};
-
-/* The record form: new (f NULL, groups to choose from) or edit. values from in. */
-static int record_form(struct ctx *c, int status, const struct film *f, const struct group *g,
-                       const struct film_input *in, int download, int64_t group_id,
-                       const struct err *e)
-{
-    json_t *m = json_object();
-    json_t *v = json_object();
-    json_object_set_new(v, "title", web_str(in->title));
-    json_object_set_new(v, "synopsis", web_str(in->synopsis));
-    if (in->year > 0)
-        json_object_set_new(v, "year", json_integer(in->year));
-    json_object_set_new(v, "language",
-                        web_str(in->language && *in->language ? in->language : "fr"));
-    json_object_set_new(v, "download_allowed", json_boolean(download));
-    struct buf tb;
-    buf_init(&tb, 0);
-    for (int i = 0; i < in->ntags; i++)
-        buf_printf(&tb, "%s%s", i ? ", " : "", in->tags[i]);
-    json_object_set_new(v, "tags", web_str(buf_cstr(&tb)));
-    buf_free(&tb);
-    json_object_set_new(m, "values", v);
-    json_object_set_new(m, "genres", choices(c, film_genres, in->genre));
-    json_object_set_new(m, "licences", choices(c, film_licences, in->licence));
-    json_object_set_new(m, "visibilities",
-                        choices(c, visibilities, in->visibility ? in->visibility : "group"));
-    json_t *th = json_array();
-    for (int i = 0; film_themes[i].code; i++) {
-        int on = 0;
-        for (int k = 0; k < in->nthemes; k++)
-            on |= !strcmp(in->themes[k], film_themes[i].code);
-        json_t *o = json_object();
-        json_object_set_new(o, "code", web_str(film_themes[i].code));
-        json_object_set_new(o, "label", web_str(web_t(c, film_themes[i].label)));
-        json_object_set_new(o, "checked", json_boolean(on));
-        json_array_append_new(th, o);
-    }
-    json_object_set_new(m, "themes", th);
-    if (f) {
-        json_object_set_new(m, "editing", json_true());
-        json_object_set_new(m, "action", web_str(film_url(c, f->id)));
-        json_object_set_new(m, "f", film_json(c, f, g));
-    } else {
-        json_object_set_new(m, "action", web_str("/films"));
-        struct group_filter gf = {0};
-        gf.viewer = &c->user;
-        gf.per_page = 100;
-        gf.page = 1;
-        struct group *gs;
-        int n;
-        int64_t total;
-        struct err ge = {0};
-        if (group_list(web_db(c), c->a, &gf, &gs, &n, &total, &ge))
-            n = 0;
-        json_t *arr = json_array();
-        for (int i = 0; i < n; i++) {
-            if (!film_can_edit(web_db(c), &c->user, &gs[i]))
-                continue;
-            json_t *o = json_object();
-            json_object_set_new(o, "id", json_integer(gs[i].id));
-            json_object_set_new(o, "title", web_str(gs[i].title));
-            json_object_set_new(o, "year", json_integer(gs[i].year));
-            json_object_set_new(o, "selected", json_boolean(gs[i].id == group_id));
-            json_array_append_new(arr, o);
-        }
-        json_object_set_new(m, "has_groups", json_boolean(json_array_size(arr) > 0));
-        json_object_set_new(m, "groups", arr);
-    }
-    set_errors(m, e);
-    return web_page(c, status, "film/form", m);
-}
-
-int web_film_new(struct ctx *c)
-{
-    struct film_input in = {0};
-    int64_t gid = 0;
-    const char *slug = http_query(c->r, "groupe");
-    if (slug) {
-        struct group g;
-        struct err e = {0};
-        if (group_get_by_slug(web_db(c), c->a, slug, &g, &e) == 0)
-            gid = g.id;
-    }
-    return record_form(c, 200, NULL, NULL, &in, 0, gid, NULL);
-}
-
-int web_film_create(struct ctx *c)
-{
-    struct film_input in = {0};
-    int download;
-    read_record(c, &in, &download);
-    int64_t gid = 0, id;
-    struct err e = {0};
-    const char *gv = http_form(c->r, "group_id");
-    if (!gv || web_parse_id(gv, &gid)) {
-        err_field(&e, 422, "group_id", N_("Choisissez le groupe qui a fait le film."));
-        return record_form(c, 422, NULL, NULL, &in, download, 0, &e);
-    }
-    if (film_create(web_db(c), &c->user, gid, &in, &id, &e)) {
-        if (e.status == 422 || e.status == 404) {
-            if (e.status == 404)
-                err_field(&e, 422, "group_id", N_("Choisissez le groupe qui a fait le film."));
-            return record_form(c, 422, NULL, NULL, &in, download, gid, &e);
-        }
-        return web_err(c, &e);
-    }
-    web_flash(c, N_("Film créé : envoyez maintenant son fichier vidéo."));
-    return web_redirect(c, arena_printf(c->a, "/films/%lld/fichier", (long long)id));
-}
-
-static struct film_input input_of(const struct film *f, int *download)
-{
-    struct film_input in = {0};
-    in.title = f->title;
-    in.synopsis = f->synopsis;
-    in.year = f->year;
-    in.genre = f->genre;
-    in.language = f->language;
-    in.licence = f->licence;
-    in.visibility = visibility_level_name(f->visibility);
-    *download = f->download_allowed;
-    in.themes = f->themes;
-    in.nthemes = f->nthemes;
-    in.tags = f->tags;
-    in.ntags = f->ntags;
-    return in;
-}
-
-static json_t *people_json(struct ctx *c, const struct film *f, struct participant *ps, int np)
-{
-    json_t *arr = json_array();
-    for (int j = 0; j < np; j++) {
-        int on = 0;
-        for (int k = 0; k < f->nappearing; k++)
-            on |= f->appearing[k] == ps[j].id;
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_integer(ps[j].id));
-        json_object_set_new(o, "name", web_str(ps[j].display_name));
-        json_object_set_new(o, "checked", json_boolean(on));
-        json_array_append_new(arr, o);
-    }
-    return arr;
-}
-
-/* The page of credits, people appearing, captions and poster. */
-static int extras_page(struct ctx *c, int status, const struct film *f, const struct group *g,
-                       const char *error, const char *section)
-{
-    struct db *db = web_db(c);
-    struct participant *ps;
-    int np;
-    struct err e = {0};
-    if (participant_list(db, c->a, g->id, &ps, &np, &e))
-        return web_err(c, &e);
-    json_t *m = json_object();
-    json_object_set_new(m, "f", film_json(c, f, g));
-    json_t *rows = json_array();
-    for (int i = 0; i < f->ncredits + FILM_FORM_CREDIT_ROWS; i++) {
-        const struct film_credit *cr = i < f->ncredits ? &f->credits[i] : NULL;
-        json_t *o = json_object();
-        json_object_set_new(o, "n", json_integer(i));
-        json_object_set_new(o, "role", web_str(cr ? cr->role : ""));
-        json_object_set_new(o, "name", web_str(cr && !cr->participant_id ? cr->name : ""));
-        json_t *opts = json_array();
-        for (int j = 0; j < np; j++) {
-            json_t *p = json_object();
-            json_object_set_new(p, "id", json_integer(ps[j].id));
-            json_object_set_new(p, "name", web_str(ps[j].display_name));
-            json_object_set_new(p, "selected", json_boolean(cr && cr->participant_id == ps[j].id));
-            json_array_append_new(opts, p);
-        }
-        json_object_set_new(o, "participants", opts);
-        json_array_append_new(rows, o);
-    }
-    json_object_set_new(m, "credit_rows", rows);
-    json_object_set_new(m, "people", people_json(c, f, ps, np));
-    json_object_set_new(m, "has_people", json_boolean(np > 0));
-    struct film_signer s = {0};
-    int public_ = film_can_see(db, NULL, g, f);
-    json_object_set_new(m, "captions", captions_json(c, &s, f, public_));
-    json_object_set_new(m, "has_captions", json_boolean(f->ncaptions > 0));
-    json_object_set_new(m, "caption_max_kb", json_integer(FILM_CAPTION_BYTES_MAX / 1024));
-    if (is_ready(f)) {
-        json_t *posters = json_array();
-        for (int i = 1; i <= FILM_POSTERS; i++) {
-            json_t *o = json_object();
-            json_object_set_new(o, "n", json_integer(i));
-            json_object_set_new(
-                o, "src",
-                web_str(web_film_url(c, &s, f, public_, arena_printf(c->a, "poster-%d.jpg", i))));
-            json_object_set_new(o, "checked", json_boolean(i == (f->poster >= 1 ? f->poster : 1)));
-            json_array_append_new(posters, o);
-        }
-        json_object_set_new(m, "posters", posters);
-        json_object_set_new(m, "has_posters", json_true());
-    }
-    if (error && section) {
-        json_t *er = json_object();
-        json_object_set_new(er, section, web_str(error));
-        json_object_set_new(m, "section_errors", er);
-    }
-    return web_page(c, status, "film/extras", m);
-}
-
-int web_film_edit(struct ctx *c)
-{
-    struct film f;
-    struct group g;
-    int rc;
-    if (load_editable(c, &f, &g, &rc))
-        return rc;
-    int download;
-    struct film_input in = input_of(&f, &download);
-    return record_form(c, 200, &f, &g, &in, download, 0, NULL);
-}
-
-int web_film_update(struct ctx *c)
-{
-    struct film f;
-    struct group g;
-    int rc;
-    if (load_editable(c, &f, &g, &rc))
-        return rc;
-    struct film_input in = {0};
-    int download;
-    read_record(c, &in, &download);
-    struct err e = {0};
-    if (film_update(web_db(c), &c->user, f.id, &in, &e)) {
-        if (e.status == 422)
-            return record_form(c, 422, &f, &g, &in, download, 0, &e);
-        return web_err(c, &e);
-    }
-    web_flash(c, N_("Film enregistré."));
-    return web_redirect(c, film_url(c, f.id));
-}
-
-int web_film_extras(struct ctx *c)
-{
-    struct film f;
-    struct group g;
-    int rc;
-    if (load_editable(c, &f, &g, &rc))
-        return rc;
-    return extras_page(c, 200, &f, &g, NULL, NULL);
-}
-
-static const char *extras_url(struct ctx *c, const struct film *f)
-{
-    return arena_printf(c->a, "/films/%lld/generique", (long long)f->id);
-}
-
-int web_film_credits(struct ctx *c)
-{
-    struct film f;
-    struct group g;
-    int rc;
-    if (load_editable(c, &f, &g, &rc))
-        return rc;
-    struct film_credit *cr = arena_alloc(c->a, sizeof *cr * (FILM_CREDITS_MAX + 1));
-    int ncr = 0;
-    int64_t *app = arena_alloc(c->a, sizeof *app * (FILM_APPEARING_MAX + 1));
-    int napp = 0;
-    for (int i = 0; i < FILM_CREDITS_MAX + FILM_FORM_CREDIT_ROWS && ncr <= FILM_CREDITS_MAX; i++) {
-        const char *role = http_form(c->r, arena_printf(c->a, "role_%d", i));
-        const char *who = http_form(c->r, arena_printf(c->a, "participant_%d", i));
-        const char *name = http_form(c->r, arena_printf(c->a, "name_%d", i));
-        int64_t pid = 0;
-        if (who && *who && web_parse_id(who, &pid))
-            return extras_page(c, 422, &f, &g,
-                               web_t(c, N_("Seuls les participants du groupe peuvent être "
-                                           "crédités.")),
-                               "credits");
-        if ((!role || !*role) && !pid && (!name || !*name))
-            continue; /* an empty line */
-        cr[ncr].role = role ? role : "";
-        cr[ncr].participant_id = pid;
-        cr[ncr].name = pid ? NULL : (name ? name : "");
-        ncr++;
-    }
-    for (size_t i = 0; i < c->r->form.n && napp <= FILM_APPEARING_MAX; i++) {
-        if (strcmp(c->r->form.items[i].key, "appearing"))
-            continue;
-        int64_t id;
-        if (web_parse_id(c->r->form.items[i].value, &id))
-            return extras_page(c, 422, &f, &g,
-                               web_t(c, N_("Seuls les participants du groupe peuvent être "
-                                           "identifiés.")),
-                               "credits");
-        app[napp++] = id;
-    }
-    struct film_input in = {0};
-    in.year = -1;
-    in.entry_id = -1;
-    in.poster = -1;
-    in.credits = cr;
-    in.ncredits = ncr;
-    in.appearing = app;
-    in.nappearing = napp;
-    struct err e = {0};
-    if (film_update(web_db(c), &c->user, f.id, &in, &e)) {
-        if (e.status == 422)
-            return extras_page(c, 422, &f, &g, e.msg, "credits");
-        return web_err(c, &e);
-    }
-    web_flash(c, N_("Générique enregistré."));
-    return web_redirect(c, extras_url(c, &f));
-}
-
-int web_film_poster(struct ctx *c)
-{
-    struct film f;
-    struct group g;
-    int rc;
-    if (load_editable(c, &f, &g, &rc))
-        return rc;
-    struct film_input in = {0};
-    in.year = -1;
-    in.entry_id = -1;
-    in.poster = form_int(c, "poster");
-    if (in.poster < 1)
-        in.poster = FILM_POSTERS + 1; /* refused by the domain with its message */
-    struct err e = {0};
-    if (film_update(web_db(c), &c->user, f.id, &in, &e)) {
-        if (e.status == 422)
-            return extras_page(c, 422, &f, &g, e.msg, "poster");
-        return web_err(c, &e);
-    }
-    web_flash(c, N_("Affiche choisie."));
-    return web_redirect(c, extras_url(c, &f));
-}
-
-int web_film_caption_upload(struct ctx *c)
-{
-    struct film f;
-    struct group g;
-    int rc;
-    if (load_editable(c, &f, &g, &rc))
-        return rc;
-    const struct http_file *file = http_file_get(c->r, "captions");
-    const char *lang = http_form(c->r, "lang");
-    int sdh = http_form(c->r, "sdh") != NULL;
-    if (!file || !file->len)
-        return extras_page(c, 422, &f, &g,
-                           web_t(c, N_("Choisissez un fichier de sous-titres WebVTT ou SRT.")),
-                           "captions");
-    struct err e = {0};
-    if (film_caption_put(web_db(c), &c->user, f.id, g_app.data_dir, lang ? lang : "", sdh,
-                         file->data, file->len, &e)) {
-        if (e.status == 422 || e.status == 413)
-            return extras_page(c, e.status, &f, &g, e.msg, "captions");
-        return web_err(c, &e);
-    }
-    web_flash(c, N_("Sous-titres enregistrés."));
-    return web_redirect(c, extras_url(c, &f));
-}
-
-int web_film_caption_delete(struct ctx *c)
-{
-    struct film f;
-    struct group g;
-    int rc;
-    if (load_editable(c, &f, &g, &rc))
-        return rc;
-    const char *lang = http_form(c->r, "lang");
-    int sdh = form_int(c, "sdh") == 1;
-    struct err e = {0};
-    if (film_caption_delete(web_db(c), &c->user, f.id, g_app.data_dir, lang ? lang : "", sdh, &e))
-        return web_err(c, &e);
-    web_flash(c, N_("Sous-titres supprimés."));
-    return web_redirect(c, extras_url(c, &f));
-}
-
-int web_film_upload_page(struct ctx *c)
-{
-    struct film f;
-    struct group g;
-    int rc;
-    if (load_editable(c, &f, &g, &rc))
-        return rc;
-    json_t *m = json_object();
-    json_object_set_new(m, "f", film_json(c, &f, &g));
-    json_object_set_new(m, "tus_js", web_str(assets_url("vendor/tus.min.js")));
-    json_object_set_new(m, "upload_js", web_str(assets_url("js/upload.js")));
-    json_object_set_new(m, "max_gb", json_integer((json_int_t)(FILM_MAX_BYTES >> 30)));
-    json_object_set_new(m, "replace", json_boolean(strcmp(f.status, "draft") != 0));
-    json_object_set_new(m, "processing", json_boolean(!strcmp(f.status, "processing")));
-    return web_page(c, 200, "film/upload", m);
-}
-
-int web_film_retry(struct ctx *c)
-{
-    struct film f;
-    struct group g;
-    int rc;
-    if (load_editable(c, &f, &g, &rc))
-        return rc;
-    struct err e = {0};
-    if (film_retry(web_db(c), &c->user, f.id, &e))
-        return web_err(c, &e);
-    web_flash(c, N_("Le traitement du film recommence."));
-    return web_redirect(c, film_url(c, f.id));
-}
-
-int web_film_delete_confirm(struct ctx *c)
-{
-    struct film f;
-    struct group g;
-    int rc;
-    if (load_editable(c, &f, &g, &rc))
-        return rc;
-    json_t *m = json_object();
-    json_object_set_new(m, "f", film_json(c, &f, &g));
-    return web_page(c, 200, "film/delete", m);
-}
-
-int web_film_delete(struct ctx *c)
-{
-    struct film f;
-    struct group g;
-    int rc;
-    if (load_editable(c, &f, &g, &rc))
-        return rc;
-    struct err e = {0};
-    if (film_delete(web_db(c), &c->user, f.id, g_app.data_dir, &e))
-        return web_err(c, &e);
-    web_flash(c, N_("Film supprimé."));
-    return web_redirect(c, arena_printf(c->a, "/groupes/%s", g.slug));
 }
 
 /* ---- the Atom feed of new public films ---- */
@@ -1092,7 +581,7 @@ enum {
 void web_film_search_model(struct ctx *c, json_t *m, const char *q)
 {
     struct film_filter f = {0};
-    f.viewer = web_film_viewer(c);
+    f.viewer = web_viewer(c);
     f.q = q;
     f.sort = "new";
     f.page = 1;
@@ -1140,7 +629,7 @@ int web_film_sitemap(struct ctx *c, const char ***paths, int64_t **updated, int 
                 *paths = np;
                 *updated = nu;
             }
-            (*paths)[*n] = film_url(c, fs[i].id);
+            (*paths)[*n] = web_film_page_url(c, fs[i].id);
             (*updated)[*n] = fs[i].updated_at;
             (*n)++;
         }

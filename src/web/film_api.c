@@ -15,7 +15,7 @@ json_t *web_film_api_json(struct ctx *c, const struct film *f, const struct grou
 {
     struct db *db = web_db(c);
     int public_ = film_can_see(db, NULL, g, f);
-    int names = visibility_can_see_names(db, web_film_viewer(c), g);
+    int names = visibility_can_see_names(db, web_viewer(c), g);
     struct film_signer s = {0};
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(f->id));
@@ -106,7 +106,7 @@ int web_api_film_list(struct ctx *c)
     struct db *db = web_db(c);
     struct err e = {0};
     struct film_filter f = {0};
-    f.viewer = web_film_viewer(c);
+    f.viewer = web_viewer(c);
     f.page = qint(c, "page");
     f.per_page = qint(c, "per_page");
     f.year = qint(c, "year");
@@ -146,7 +146,7 @@ int web_api_film_list(struct ctx *c)
     if (gs && *gs) {
         struct group g;
         if (group_get_by_slug(db, c->a, gs, &g, &e) ||
-            !visibility_can_see_group(db, web_film_viewer(c), &g))
+            !visibility_can_see_group(db, web_viewer(c), &g))
             return web_error(c, 404, N_("Groupe introuvable."));
         f.group_id = g.id;
         f.include_unready = 1;
@@ -183,7 +183,7 @@ int web_api_film_status(struct ctx *c)
     int rc;
     if (web_film_load(c, web_param(c, 0), &f, &g, &rc))
         return rc;
-    int editor = film_can_edit(web_db(c), web_film_viewer(c), &g);
+    int editor = film_can_edit(web_db(c), web_viewer(c), &g);
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(f.id));
     json_object_set_new(o, "status", web_str(f.status));
@@ -489,7 +489,7 @@ int web_api_collection_get(struct ctx *c)
     if (load_collection(c, &cl, &rc))
         return rc;
     struct film_filter f = {0};
-    f.viewer = web_film_viewer(c);
+    f.viewer = web_viewer(c);
     f.collection_id = cl.id;
     f.page = 1;
     f.per_page = FILM_PER_PAGE_MAX;

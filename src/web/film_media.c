@@ -189,7 +189,7 @@ int web_media_film(struct ctx *c)
                                             : CACHE_PUBLIC;
     if (!public_) {
         /* not public: this viewer must be allowed, and hold a URL signed for them */
-        if (!film_can_see(db, web_film_viewer(c), &g, &f))
+        if (!film_can_see(db, web_viewer(c), &g, &f))
             return not_found(c);
         if (!signer_ready(c, &s))
             return web_error(c, 500, N_("La clé des liens signés n'a pas pu être lue."));

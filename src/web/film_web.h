@@ -33,9 +33,6 @@ int web_film_verify(const unsigned char key[32], int64_t film_id, const char *fi
 const char *web_film_url(struct ctx *c, struct film_signer *s, const struct film *f, int public_,
                          const char *file);
 
-/* The viewer of the request: NULL for an anonymous visitor. */
-const struct account *web_film_viewer(struct ctx *c);
-
 /* The film of id with its group if the viewer may see it; otherwise a 404 is sent (*rc). */
 int web_film_load(struct ctx *c, const char *id_param, struct film *f, struct group *g, int *rc);
 
@@ -43,6 +40,21 @@ int web_film_load(struct ctx *c, const char *id_param, struct film *f, struct gr
 json_t *web_film_api_json(struct ctx *c, const struct film *f, const struct group *g);
 /* A film card for lists (title, URL, poster, group, year, genre, duration). */
 json_t *web_film_card(struct ctx *c, struct film_signer *s, const struct film *f);
+/* Shared by the pages (film.c) and the forms (film_edit.c). */
+/* "/films/<id>", in the request's arena. */
+const char *web_film_page_url(struct ctx *c, int64_t id);
+/* The translated label of code in list ("" for none, the code itself if unknown). */
+const char *web_film_label(struct ctx *c, const struct film_choice *list, const char *code);
+/* web_film_load, then 403 unless the viewer may edit the film. */
+int web_film_load_editable(struct ctx *c, struct film *f, struct group *g, int *rc);
+int web_film_is_ready(const struct film *f);
+/* The caption tracks of f with their media URLs, for the player. */
+json_t *web_film_captions_json(struct ctx *c, struct film_signer *s, const struct film *f,
+                               int public_);
+/* The film's record as the pages show it. */
+json_t *web_film_json(struct ctx *c, const struct film *f, const struct group *g);
+/* [{code, label, selected}] of list for a <select>. */
+json_t *web_film_choices(struct ctx *c, const struct film_choice *list, const char *selected);
 /* "12 min 04 s" */
 const char *web_film_duration(struct ctx *c, double seconds);
 
