@@ -717,10 +717,15 @@ int account_authenticate(struct db *db, struct arena *ar, const char *login, con
 const char *account_role_label(enum role r)
 {
     switch (r) {
-    case ROLE_ADMIN: return N_("Administrateur·rice national·e");
-    case ROLE_COORDINATOR: return N_("Coordinateur·rice régional·e");
-    case ROLE_SUPERVISOR: return N_("Encadrant·e");
-    case ROLE_PARTICIPANT: return N_("Participant·e");
-    default: return N_("Visiteur·euse");
+    case ROLE_ADMIN:
+        return N_("Administrateur·rice national·e");
+    case ROLE_COORDINATOR:
+        return N_("Coordinateur·rice régional·e");
+    case ROLE_SUPERVISOR:
+        return N_("Encadrant·e");
+    case ROLE_PARTICIPANT:
+        return N_("Participant·e");
+    default:
+        return N_("Visiteur·euse");
     }
 }

@@ -21,7 +21,7 @@ struct coordination {
     int is_demo;
     const char **departements; /* codes, sorted */
     int ndepartements;
-    int64_t nstructures;       /* filled by list and get */
+    int64_t nstructures; /* filled by list and get */
 };
 
 /* Input for create/update; departements is the full territory (replaces the old one). */

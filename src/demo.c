@@ -27,28 +27,38 @@ static const struct {
     const char *slug, *name;
     const char *deps[14];
 } demo_coordinations[] = {
-    {"ile-de-france", "Passeurs d'images Île-de-France (démo)",
+    {"ile-de-france",
+     "Passeurs d'images Île-de-France (démo)",
      {"75", "77", "78", "91", "92", "93", "94", "95"}},
-    {"centre-val-de-loire", "Passeurs d'images Centre-Val de Loire (démo)",
+    {"centre-val-de-loire",
+     "Passeurs d'images Centre-Val de Loire (démo)",
      {"18", "28", "36", "37", "41", "45"}},
-    {"bourgogne-franche-comte", "Passeurs d'images Bourgogne-Franche-Comté (démo)",
+    {"bourgogne-franche-comte",
+     "Passeurs d'images Bourgogne-Franche-Comté (démo)",
      {"21", "25", "39", "58", "70", "71", "89", "90"}},
     {"normandie", "Passeurs d'images Normandie (démo)", {"14", "27", "50", "61", "76"}},
-    {"grand-est", "Passeurs d'images Grand Est (démo)",
+    {"grand-est",
+     "Passeurs d'images Grand Est (démo)",
      {"08", "10", "51", "52", "54", "55", "57", "67", "68", "88"}},
-    {"pays-de-la-loire", "Passeurs d'images Pays de la Loire (démo)",
+    {"pays-de-la-loire",
+     "Passeurs d'images Pays de la Loire (démo)",
      {"44", "49", "53", "72", "85"}},
     {"bretagne", "Passeurs d'images Bretagne (démo)", {"22", "29", "35", "56"}},
-    {"nouvelle-aquitaine", "Passeurs d'images Nouvelle-Aquitaine (démo)",
+    {"nouvelle-aquitaine",
+     "Passeurs d'images Nouvelle-Aquitaine (démo)",
      {"16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87"}},
-    {"occitanie-ouest", "Passeurs d'images Occitanie Pyrénées (démo)",
+    {"occitanie-ouest",
+     "Passeurs d'images Occitanie Pyrénées (démo)",
      {"09", "12", "31", "32", "46", "65", "81", "82"}},
-    {"occitanie-est", "Passeurs d'images Occitanie Méditerranée (démo)",
+    {"occitanie-est",
+     "Passeurs d'images Occitanie Méditerranée (démo)",
      {"11", "30", "34", "48", "66"}},
     {"auvergne", "Passeurs d'images Auvergne (démo)", {"03", "15", "43", "63"}},
-    {"rhone-alpes", "Passeurs d'images Rhône-Alpes (démo)",
+    {"rhone-alpes",
+     "Passeurs d'images Rhône-Alpes (démo)",
      {"01", "07", "26", "38", "42", "69", "73", "74"}},
-    {"provence-alpes-cote-d-azur", "Passeurs d'images Provence-Alpes-Côte d'Azur (démo)",
+    {"provence-alpes-cote-d-azur",
+     "Passeurs d'images Provence-Alpes-Côte d'Azur (démo)",
      {"04", "05", "06", "13", "83", "84"}},
     {"corse", "Passeurs d'images Corse (démo)", {"2A", "2B"}},
     {"mayotte", "Passeurs d'images Mayotte (démo)", {"976"}},
@@ -82,8 +92,8 @@ static const struct {
 int demo_present(struct db *db)
 {
     struct err e = {0};
-    return db_scalar_int(db, &e, 0, "SELECT COUNT(*) FROM settings WHERE key = 'demo_loaded'",
-                         "") > 0;
+    return db_scalar_int(db, &e, 0, "SELECT COUNT(*) FROM settings WHERE key = 'demo_loaded'", "") >
+           0;
 }
 
 static int add_coordinations(struct db *db, struct err *e)
@@ -189,7 +199,15 @@ static int add_accounts(struct db *db, struct arena *a, int64_t hc_structure, st
  * judicial-youth-protection unit of either (or any of their structures). */
 enum demo_host { HOST_HC, HOST_HC2, HOST_ACAP, HOST_PJJ };
 /* Consent kinds of the demo participants. */
-enum demo_consent { C_NONE_RECORD, C_GROUP, C_NETWORK, C_PUBLIC, C_WITHDRAWN, C_EXPIRED, C_NO_RECORD };
+enum demo_consent {
+    C_NONE_RECORD,
+    C_GROUP,
+    C_NETWORK,
+    C_PUBLIC,
+    C_WITHDRAWN,
+    C_EXPIRED,
+    C_NO_RECORD
+};
 
 struct demo_participant {
     const char *name, *band;
@@ -207,11 +225,17 @@ static const struct {
     struct demo_participant participants[7];
     struct demo_entry entries[4];
 } demo_groups[] = {
-    {"demo-lumieres-du-quartier", "Lumières du quartier (démo)", "public",
-     "Inès Réalisatrice (démo)\nPaul Chef-op (démo)", "in_progress",
+    {"demo-lumieres-du-quartier",
+     "Lumières du quartier (démo)",
+     "public",
+     "Inès Réalisatrice (démo)\nPaul Chef-op (démo)",
+     "in_progress",
      "Un atelier de **court métrage** de fiction : écriture, tournage et montage d'un film de "
      "dix minutes sur le quartier, imaginé par les jeunes.",
-     HOST_HC, 0, 1, 1,
+     HOST_HC,
+     0,
+     1,
+     1,
      {{"Lou", "12-14", C_PUBLIC, 1},
       {"Sami", "12-14", C_NETWORK, 0},
       {"Jade", "15-17", C_GROUP, 0},
@@ -234,11 +258,17 @@ static const struct {
        "Première journée de tournage ! Il a fallu recommencer la scène de la porte "
        "**sept fois** à cause d'un avion.\n\nProchaine étape : le son.",
        "group", 7}}},
-    {"demo-portraits-sonores", "Portraits sonores et images (démo)", "network",
-     "Karim Monteur (démo)", "in_progress",
+    {"demo-portraits-sonores",
+     "Portraits sonores et images (démo)",
+     "network",
+     "Karim Monteur (démo)",
+     "in_progress",
      "Un atelier documentaire : les jeunes réalisent des portraits croisés, en son et en "
      "image, des habitants de leur commune.",
-     HOST_ACAP, 0, 0, 1,
+     HOST_ACAP,
+     0,
+     0,
+     1,
      {{"Rayan", "15-17", C_PUBLIC, 0},
       {"Zoé", "12-14", C_GROUP, 0},
       {"Étoile filante", "18-25", C_EXPIRED, 0},
@@ -255,11 +285,17 @@ static const struct {
        "3. Qu'aimeriez-vous changer ?\n\n"
        "*Règle d'or* : écouter la réponse avant de poser la question suivante.",
        "group", 9}}},
-    {"demo-atelier-animation", "Atelier d'animation image par image (démo)", "group",
-     "Sophie Animatrice (démo)", "in_progress",
+    {"demo-atelier-animation",
+     "Atelier d'animation image par image (démo)",
+     "group",
+     "Sophie Animatrice (démo)",
+     "in_progress",
      "Un atelier de cinéma d'animation en volume (pâte à modeler et papier découpé) mené "
      "avec une unité éducative.",
-     HOST_PJJ, 1, 0, 0,
+     HOST_PJJ,
+     1,
+     0,
+     0,
      {{"Pseudo « Comète »", "15-17", C_GROUP, 0},
       {"Pseudo « Orage »", "15-17", C_NONE_RECORD, 0},
       {"Pseudo « Lynx »", "12-14", C_GROUP, 0}},
@@ -272,11 +308,17 @@ static const struct {
        "Résultat : **quatre secondes** de film après deux heures de travail. Tout le monde "
        "était fier !",
        "group", 5}}},
-    {"demo-cine-club-ados", "Ciné-club des ados (démo)", "public", "Marc Projectionniste (démo)",
+    {"demo-cine-club-ados",
+     "Ciné-club des ados (démo)",
+     "public",
+     "Marc Projectionniste (démo)",
      "preparing",
      "Les jeunes choisissent, présentent et débattent des films, puis tournent une "
      "bande-annonce de leur programmation.",
-     HOST_HC2, 0, 0, 0,
+     HOST_HC2,
+     0,
+     0,
+     0,
      {{"Léna", "15-17", C_PUBLIC, 0},
       {"Tom", "12-14", C_NETWORK, 0},
       {"Yasmine", "18-25", C_GROUP, 0},
@@ -292,13 +334,12 @@ static const struct {
        "- trente secondes maximum ;\n- trois plans forts ;\n- une musique.",
        "network", 3},
       {"Bilan de la première séance",
-       "Vingt spectateurs sont venus. Le débat a duré plus longtemps que prévu !",
-       "public", 1}}},
+       "Vingt spectateurs sont venus. Le débat a duré plus longtemps que prévu !", "public", 1}}},
 };
 
 /* A structure of coordination coord (of that type when type is set), the n-th such, or 0. */
-static int64_t find_structure(struct db *db, struct arena *a, const char *coord,
-                              const char *type, int nth, struct err *e)
+static int64_t find_structure(struct db *db, struct arena *a, const char *coord, const char *type,
+                              int nth, struct err *e)
 {
     struct coordination co;
     if (coordination_get(db, a, coord, &co, e))
@@ -323,8 +364,8 @@ static int add_consent(struct db *db, struct arena *a, const struct account *act
                        const struct demo_participant *p, struct err *e)
 {
     int64_t today = consent_today();
-    struct consent_input in = {.parent_agreed = 1, .minor_agreed = 1,
-                               .signed_on = day_str(a, today - 40)};
+    struct consent_input in = {
+        .parent_agreed = 1, .minor_agreed = 1, .signed_on = day_str(a, today - 40)};
     switch (p->consent) {
     case C_NO_RECORD:
         return 0;
@@ -367,28 +408,57 @@ static const struct demo_photo {
     const char *caption, *alt;
     const char *tags[2]; /* participants' names */
 } demo_photos[] = {
-    {"demo-lumieres-du-quartier", 0, "Jeux d'écriture",
-     "Cercles de couleur autour d'une table, le titre « Jeux d'écriture »", {"Lou", NULL}},
-    {"demo-lumieres-du-quartier", 0, "Le tableau des idées",
-     "Formes colorées sur un tableau, le titre « Le tableau des idées »", {"Sami", NULL}},
-    {"demo-lumieres-du-quartier", 0, "Le vote", "Formes géométriques, le titre « Le vote »",
+    {"demo-lumieres-du-quartier",
+     0,
+     "Jeux d'écriture",
+     "Cercles de couleur autour d'une table, le titre « Jeux d'écriture »",
+     {"Lou", NULL}},
+    {"demo-lumieres-du-quartier",
+     0,
+     "Le tableau des idées",
+     "Formes colorées sur un tableau, le titre « Le tableau des idées »",
+     {"Sami", NULL}},
+    {"demo-lumieres-du-quartier",
+     0,
+     "Le vote",
+     "Formes géométriques, le titre « Le vote »",
      {"Noé", NULL}},
-    {"demo-lumieres-du-quartier", 0, "Le décor", "Le décor dessiné : formes et couleurs vives",
+    {"demo-lumieres-du-quartier",
+     0,
+     "Le décor",
+     "Le décor dessiné : formes et couleurs vives",
      {NULL, NULL}},
-    {"demo-lumieres-du-quartier", 1, "Storyboard", "Douze cases de storyboard esquissées",
+    {"demo-lumieres-du-quartier",
+     1,
+     "Storyboard",
+     "Douze cases de storyboard esquissées",
      {"Jade", NULL}},
-    {"demo-lumieres-du-quartier", 2, "La cour", "La cour de tournage en formes simples",
+    {"demo-lumieres-du-quartier",
+     2,
+     "La cour",
+     "La cour de tournage en formes simples",
      {"Lou", "Sami"}},
-    {"demo-portraits-sonores", 0, "Micro et perche", "Un micro et une perche dessinés",
+    {"demo-portraits-sonores",
+     0,
+     "Micro et perche",
+     "Un micro et une perche dessinés",
      {"Rayan", NULL}},
-    {"demo-portraits-sonores", 1, "Les questions", "Une feuille de questions stylisée",
+    {"demo-portraits-sonores",
+     1,
+     "Les questions",
+     "Une feuille de questions stylisée",
      {"Zoé", NULL}},
-    {"demo-atelier-animation", 0, "Pâte à modeler", "Personnages en pâte à modeler stylisés",
+    {"demo-atelier-animation",
+     0,
+     "Pâte à modeler",
+     "Personnages en pâte à modeler stylisés",
      {"Pseudo « Comète »", NULL}},
-    {"demo-cine-club-ados", 0, "Le vote", "Mains levées stylisées, le titre « Le vote »",
+    {"demo-cine-club-ados",
+     0,
+     "Le vote",
+     "Mains levées stylisées, le titre « Le vote »",
      {"Léna", "Nina"}},
-    {"demo-cine-club-ados", 2, "La salle", "Rangées de sièges de cinéma stylisées",
-     {NULL, NULL}},
+    {"demo-cine-club-ados", 2, "La salle", "Rangées de sièges de cinéma stylisées", {NULL, NULL}},
 };
 
 /* The id of the group's participant with that name, or 0. */
@@ -486,7 +556,8 @@ static int add_groups(struct db *db, struct arena *a, int64_t hc, const char *da
         int linked = 0;
         for (int j = 0; j < 7 && demo_groups[i].participants[j].name; j++) {
             const struct demo_participant *p = &demo_groups[i].participants[j];
-            struct participant_input pi = {.display_name = p->name, .age_band = p->band,
+            struct participant_input pi = {.display_name = p->name,
+                                           .age_band = p->band,
                                            .under15 = -1,
                                            .user_id = p->link_jeune ? jeune.id : 0};
             linked |= p->link_jeune;
@@ -499,7 +570,8 @@ static int add_groups(struct db *db, struct arena *a, int64_t hc, const char *da
             return -1;
         for (int j = 0; j < 4 && demo_groups[i].entries[j].title; j++) {
             const struct demo_entry *en = &demo_groups[i].entries[j];
-            struct logbook_input li = {.title = en->title, .body_md = en->body,
+            struct logbook_input li = {.title = en->title,
+                                       .body_md = en->body,
                                        .visibility = en->visibility,
                                        .entry_date = day_str(a, today - en->days_ago)};
             int64_t eid;
@@ -536,9 +608,8 @@ int demo_load(struct db *db, const char *data_dir, FILE *out, struct err *e)
     int64_t hc = 0;
     if (db_begin(db, e))
         goto fail;
-    if (add_coordinations(db, e) || add_structures(db, a, &hc, e) ||
-        add_accounts(db, a, hc, e) || add_groups(db, a, hc, data_dir, e) ||
-        (data_dir && add_films(db, a, data_dir, out, e)) ||
+    if (add_coordinations(db, e) || add_structures(db, a, &hc, e) || add_accounts(db, a, hc, e) ||
+        add_groups(db, a, hc, data_dir, e) || (data_dir && add_films(db, a, data_dir, out, e)) ||
         db_execf(db, e, "INSERT INTO settings (key, value) VALUES ('demo_loaded', '1')", "") < 0) {
         db_rollback(db);
         goto fail;

@@ -42,8 +42,8 @@ struct structure_filter {
     int64_t coordination_id; /* 0 = any */
     const char *type;        /* NULL = any */
     const char *commune_code;
-    const char *q;           /* name contains (accent/case-insensitive) */
-    int page, per_page;      /* page from 1 */
+    const char *q;      /* name contains (accent/case-insensitive) */
+    int page, per_page; /* page from 1 */
 };
 
 int64_t structure_count(struct db *db, struct err *e);

@@ -21,8 +21,7 @@ int cli_init(const struct config *cfg, int argc, char **argv)
     fprintf(stderr, "lanterne init: schema version %d\n", db_schema_version(db));
     int rc = territory_import(db, cfg->territory_dir, &e);
     if (rc < 0) {
-        fprintf(stderr, "lanterne init: territory import from %s: %s\n", cfg->territory_dir,
-                e.msg);
+        fprintf(stderr, "lanterne init: territory import from %s: %s\n", cfg->territory_dir, e.msg);
         db_close(db);
         return 1;
     }

@@ -43,11 +43,10 @@ static char *joinf(const char *fmt, const char *a, const char *b)
     return s;
 }
 
-int cli_config(int argc, char **argv, struct config *cfg, char ***rest, int *nrest,
-               struct err *e)
+int cli_config(int argc, char **argv, struct config *cfg, char ***rest, int *nrest, struct err *e)
 {
-    static const char *valued[] = {"--listen",    "--data-dir", "--database-url", "--base-url",
-                                   "--share-dir", "--threads",  NULL};
+    static const char *valued[] = {
+        "--listen", "--data-dir", "--database-url", "--base-url", "--share-dir", "--threads", NULL};
     memset(cfg, 0, sizeof *cfg);
     cfg->listen = env_or("LANTERNE_LISTEN", "127.0.0.1:8080");
     cfg->data_dir = env_or("LANTERNE_DATA_DIR", "var");

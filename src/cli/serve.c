@@ -63,9 +63,11 @@ int cli_serve(const struct config *cfg, int argc, char **argv)
         fprintf(stderr, "lanterne serve: %s\n", e.msg);
         return 1;
     }
-    struct http_server_opts o = {
-        .listen = cfg->listen, .threads = threads, .handler = web_handle, .quiet = cfg->quiet,
-        .trusted_proxies = cfg->trusted_proxies};
+    struct http_server_opts o = {.listen = cfg->listen,
+                                 .threads = threads,
+                                 .handler = web_handle,
+                                 .quiet = cfg->quiet,
+                                 .trusted_proxies = cfg->trusted_proxies};
     o.is_upload = web_is_upload;
     o.is_stream = web_is_stream;
     if (tus_init(cfg->data_dir, &e)) {

@@ -144,12 +144,23 @@ int buf_html(struct buf *b, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         const char *rep = NULL;
         switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: continue;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            continue;
         }
         if (buf_append(b, s + run, i - run) || buf_puts(b, rep))
             goto fail;
@@ -171,8 +182,8 @@ int buf_url(struct buf *b, const char *s, size_t n)
         unsigned char c = (unsigned char)s[i];
         int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                    c == '-' || c == '_' || c == '.' || c == '~';
-        int r = keep ? buf_putc(b, (char)c)
-                     : buf_append(b, (char[]){'%', hex[c >> 4], hex[c & 15]}, 3);
+        int r =
+            keep ? buf_putc(b, (char)c) : buf_append(b, (char[]){'%', hex[c >> 4], hex[c & 15]}, 3);
         if (r)
             return undo(b, start);
     }

@@ -19,9 +19,9 @@ struct buf {
 
 void buf_init(struct buf *b, size_t max); /* max 0 = BUF_DEFAULT_MAX */
 void buf_free(struct buf *b);
-void buf_reset(struct buf *b);              /* len = 0, keeps memory */
-char *buf_detach(struct buf *b);            /* caller owns the malloc'd string */
-const char *buf_cstr(struct buf *b);        /* "" when empty */
+void buf_reset(struct buf *b);       /* len = 0, keeps memory */
+char *buf_detach(struct buf *b);     /* caller owns the malloc'd string */
+const char *buf_cstr(struct buf *b); /* "" when empty */
 
 int buf_append(struct buf *b, const void *p, size_t n);
 int buf_puts(struct buf *b, const char *s);
@@ -35,9 +35,9 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 int buf_read_file(struct buf *b, const char *path, struct err *e);
 
 /* Escaping writers: n may be (size_t)-1 for a NUL-terminated string. */
-int buf_html(struct buf *b, const char *s, size_t n); /* & < > " ' escaped */
-int buf_url(struct buf *b, const char *s, size_t n);  /* RFC 3986 unreserved kept */
-int buf_json(struct buf *b, const char *s, size_t n); /* JSON string body, no quotes */
+int buf_html(struct buf *b, const char *s, size_t n);          /* & < > " ' escaped */
+int buf_url(struct buf *b, const char *s, size_t n);           /* RFC 3986 unreserved kept */
+int buf_json(struct buf *b, const char *s, size_t n);          /* JSON string body, no quotes */
 int buf_csv(struct buf *b, const char *s, size_t n, char sep); /* one CSV field */
 
 #endif

@@ -4,14 +4,13 @@
 #define LANTERNE_ERR_H
 
 struct err {
-    int status;       /* HTTP status this error maps to (400, 404, 409, 422, 500 ...) */
+    int status;        /* HTTP status this error maps to (400, 404, 409, 422, 500 ...) */
     const char *field; /* form field the error is about, or NULL (static string) */
-    char msg[256];    /* message for a person */
+    char msg[256];     /* message for a person */
 };
 
 /* Fills e (if non-NULL) and returns -1 so callers can write `return err_set(...)`. */
-int err_set(struct err *e, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int err_set(struct err *e, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Same, naming the form field concerned. */
 int err_field(struct err *e, int status, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -254,7 +254,8 @@ int pg_search_create(struct db *db, const struct db_search_spec *sp, struct err 
                      " doc tsvector GENERATED ALWAYS AS"
                      " (to_tsvector('lanterne_fr'::regconfig, body)) STORED)",
                      ix),
-        arena_printf(a, "CREATE INDEX %s_doc ON %s USING gin (doc) WITH (fastupdate = off)", ix, ix),
+        arena_printf(a, "CREATE INDEX %s_doc ON %s USING gin (doc) WITH (fastupdate = off)", ix,
+                     ix),
         arena_printf(a,
                      "CREATE FUNCTION %s_sync() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
                      " IF TG_OP <> 'INSERT' THEN DELETE FROM %s WHERE key = OLD.%s::text;"

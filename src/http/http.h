@@ -12,16 +12,16 @@
 
 /* Named limits: each one has a test that crosses it. */
 enum {
-    HTTP_MAX_HEADER_BYTES = 16 * 1024,  /* request line + headers (MHD answers 431) */
-    HTTP_MAX_BODY_BYTES = 1024 * 1024,  /* any non-upload body; over it: 413 */
+    HTTP_MAX_HEADER_BYTES = 16 * 1024, /* request line + headers (MHD answers 431) */
+    HTTP_MAX_BODY_BYTES = 1024 * 1024, /* any non-upload body; over it: 413 */
     /* a body sent to an upload route (http_server_opts.is_upload); over it: 413 */
     HTTP_MAX_UPLOAD_BYTES = 64 * 1024 * 1024,
-    HTTP_MAX_MULTIPART_PARTS = 50,      /* parts of a multipart/form-data body; over it: 400 */
+    HTTP_MAX_MULTIPART_PARTS = 50, /* parts of a multipart/form-data body; over it: 400 */
     /* the header lines of one part of a multipart body, its blank line included; over: 400 */
     HTTP_MAX_PART_HEADER_BYTES = 8 * 1024,
-    HTTP_MAX_FORM_FIELDS = 200,         /* query or form pairs; over it: 400 */
-    HTTP_MAX_URL_BYTES = 4096,          /* path + query; over it: 414 */
-    HTTP_SHUTDOWN_GRACE_SECONDS = 10,   /* requests in flight get this long on SIGTERM */
+    HTTP_MAX_FORM_FIELDS = 200,       /* query or form pairs; over it: 400 */
+    HTTP_MAX_URL_BYTES = 4096,        /* path + query; over it: 414 */
+    HTTP_SHUTDOWN_GRACE_SECONDS = 10, /* requests in flight get this long on SIGTERM */
 };
 
 struct kv {
@@ -59,26 +59,26 @@ struct req {
     const char *method;
     const char *path; /* percent-decoded, valid UTF-8, no NUL */
     struct kvlist query;
-    struct kvlist form;    /* urlencoded bodies, and the text parts of multipart bodies */
+    struct kvlist form; /* urlencoded bodies, and the text parts of multipart bodies */
     /* the file parts of a multipart/form-data body, in order; their bytes are in body */
     struct http_file *files;
     struct kvlist cookies;
-    struct buf body;       /* raw body (JSON API) */
+    struct buf body; /* raw body (JSON API) */
     const char *content_type;
-    char addr[64];         /* client address, text */
+    char addr[64]; /* client address, text */
     uint64_t start_ns;
-    int status;            /* status sent, for the access log */
-    uint64_t bytes;        /* body bytes sent */
+    int status;     /* status sent, for the access log */
+    uint64_t bytes; /* body bytes sent */
     int responded;
-    int bad;               /* 400/413/414 detected while reading; set by the core */
+    int bad;                     /* 400/413/414 detected while reading; set by the core */
     const char *frame_ancestors; /* CSP frame-ancestors value; "'none'" unless a handler allows */
     struct http_hdr *headers;    /* extra response headers */
     void *app;                   /* the web layer's per-request state */
     /* streaming bodies (http_server_opts.is_stream), managed by the core */
-    int is_stream;               /* the route streams its body: r->body stays empty */
+    int is_stream; /* the route streams its body: r->body stays empty */
     int stream_began, stream_ended, stream_stopped;
     struct http_stream *stream;
-    uint64_t stream_dropped;     /* bytes read and dropped after chunk() said stop */
+    uint64_t stream_dropped; /* bytes read and dropped after chunk() said stop */
 };
 
 /* A streamed request body. The handler of a streaming route runs as soon as the headers
@@ -113,8 +113,7 @@ void http_add_header(struct req *r, const char *name, const char *value);
 int http_respond(struct req *r, int status, const char *ctype, const char *body, size_t len);
 int http_respond_buf(struct req *r, int status, const char *ctype, struct buf *b);
 /* Response body from a static, never-freed memory area (static files cache). */
-int http_respond_static(struct req *r, int status, const char *ctype, const void *body,
-                        size_t len);
+int http_respond_static(struct req *r, int status, const char *ctype, const void *body, size_t len);
 
 /* Answers with a file's bytes, sent by sendfile; takes ownership of fd (closed in every
  * case). Honours a single range of the Range header ("bytes=a-b", "bytes=a-", "bytes=-n"):
@@ -154,10 +153,10 @@ int multipart_parse(struct arena *a, const char *content_type, const char *body,
 typedef int (*http_handler_fn)(struct req *r);
 
 struct http_server_opts {
-    const char *listen;      /* "127.0.0.1:8080" */
-    unsigned threads;        /* 0 = number of cores */
-    http_handler_fn handler; /* called once the whole request is read */
-    int quiet;               /* no access log */
+    const char *listen;          /* "127.0.0.1:8080" */
+    unsigned threads;            /* 0 = number of cores */
+    http_handler_fn handler;     /* called once the whole request is read */
+    int quiet;                   /* no access log */
     const char *trusted_proxies; /* comma-separated peer addresses whose X-Forwarded-For
                                     is believed (the last address in it is the client) */
     /* 1 when the request (decoded path) goes to an upload route: its body may then reach

@@ -100,8 +100,7 @@ int http_respond_buf(struct req *r, int status, const char *ctype, struct buf *b
 {
     size_t len = b->len;
     char *data = buf_detach(b);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer_with_free_callback(len, data, free);
+    struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(len, data, free);
     if (!resp) {
         free(data);
         return -1;
@@ -109,8 +108,7 @@ int http_respond_buf(struct req *r, int status, const char *ctype, struct buf *b
     return queue(r, status, ctype, resp, len);
 }
 
-int http_respond_static(struct req *r, int status, const char *ctype, const void *body,
-                        size_t len)
+int http_respond_static(struct req *r, int status, const char *ctype, const void *body, size_t len)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT);
@@ -223,11 +221,16 @@ void http_stream_begin(struct req *r, const struct http_stream *s)
 static const char *plain_error(int status)
 {
     switch (status) {
-    case 400: return "Requête invalide.\n";
-    case 413: return "Corps de requête trop volumineux.\n";
-    case 414: return "Adresse trop longue.\n";
-    case 431: return "En-têtes trop volumineux.\n";
-    default: return "Erreur.\n";
+    case 400:
+        return "Requête invalide.\n";
+    case 413:
+        return "Corps de requête trop volumineux.\n";
+    case 414:
+        return "Adresse trop longue.\n";
+    case 431:
+        return "En-têtes trop volumineux.\n";
+    default:
+        return "Erreur.\n";
     }
 }
 
@@ -285,8 +288,7 @@ static void fill_addr(struct req *r)
     if (sa->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->addr, sizeof r->addr);
     else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->addr,
-                  sizeof r->addr);
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->addr, sizeof r->addr);
 }
 
 static int is_trusted(const char *addr)
@@ -440,8 +442,8 @@ static enum MHD_Result stream_step(struct req *r, const char *data, size_t *size
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     struct req *r = *con_cls;
     if (!r) {
@@ -473,8 +475,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (is_form(r->content_type) && r->body.len) {
-        int rc = url_parse_query(r->arena, r->body.data, r->body.len, &r->form,
-                                 HTTP_MAX_FORM_FIELDS);
+        int rc =
+            url_parse_query(r->arena, r->body.data, r->body.len, &r->form, HTTP_MAX_FORM_FIELDS);
         if (rc)
             r->bad = 400;
     } else if (multipart_is_form_data(r->content_type) && r->body.len) {

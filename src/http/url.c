@@ -66,8 +66,7 @@ const char *kv_get(const struct kvlist *l, const char *key)
     return NULL;
 }
 
-int url_parse_query(struct arena *a, const char *s, size_t n, struct kvlist *out,
-                    size_t max_fields)
+int url_parse_query(struct arena *a, const char *s, size_t n, struct kvlist *out, size_t max_fields)
 {
     size_t i = 0;
     while (i < n) {

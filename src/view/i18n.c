@@ -133,8 +133,7 @@ const char *i18n_get(const char *lang, const char *msgid)
         if (strcmp(g_cat[i].lang, lang) != 0)
             continue;
         struct entry key = {msgid, NULL};
-        struct entry *hit =
-            bsearch(&key, g_cat[i].entries, g_cat[i].n, sizeof key, cmp_entry);
+        struct entry *hit = bsearch(&key, g_cat[i].entries, g_cat[i].n, sizeof key, cmp_entry);
         return hit ? hit->str : msgid;
     }
     return msgid;

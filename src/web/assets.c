@@ -145,8 +145,8 @@ int assets_serve(struct req *r, const char *rel)
         if (!fp && strcmp(a->rel, rel) != 0)
             continue;
         http_add_header(r, "ETag", a->etag);
-        http_add_header(r, "Cache-Control", fp ? "public, max-age=31536000, immutable"
-                                               : "public, max-age=300");
+        http_add_header(r, "Cache-Control",
+                        fp ? "public, max-age=31536000, immutable" : "public, max-age=300");
         const char *inm = http_header(r, "If-None-Match");
         if (inm && strstr(inm, a->etag))
             return http_respond_static(r, 304, NULL, "", 0);

@@ -205,7 +205,6 @@ int web_api_upload_patch(struct ctx *c);
 int web_api_upload_delete(struct ctx *c);
 int web_test_file(struct ctx *c);
 
-
 /* films: pages (film.c), media (film_media.c), API (film_api.c) */
 int web_film_list(struct ctx *c);
 int web_film_feed(struct ctx *c);
@@ -233,8 +232,7 @@ void web_film_home_model(struct ctx *c, json_t *m);
 /* The first films matching q that the viewer may see, for the site search ("films",
  * "has_films", "films_url"); public ready films as sitemap paths (n of them, in c's arena). */
 void web_film_search_model(struct ctx *c, json_t *m, const char *q);
-int web_film_sitemap(struct ctx *c, const char ***paths, int64_t **updated, int *n,
-                     struct err *e);
+int web_film_sitemap(struct ctx *c, const char ***paths, int64_t **updated, int *n, struct err *e);
 int web_api_film_list(struct ctx *c);
 int web_api_film_create(struct ctx *c);
 int web_api_film_get(struct ctx *c);

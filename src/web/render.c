@@ -22,19 +22,32 @@ static const char *tr(void *ud, const char *msgid)
 static const char *status_title(int status, int api)
 {
     switch (status) {
-    case 400: return N_("Requête invalide");
-    case 401: return api ? N_("Authentification requise") : N_("Connexion requise");
-    case 403: return N_("Accès refusé");
-    case 404: return api ? N_("Ressource introuvable") : N_("Page introuvable");
-    case 405: return N_("Méthode non permise");
-    case 409: return N_("Conflit");
-    case 410: return N_("Plus disponible");
-    case 413: return N_("Contenu trop volumineux");
-    case 414: return N_("Adresse trop longue");
-    case 431: return N_("En-têtes trop volumineux");
-    case 422: return N_("Données invalides");
-    case 429: return N_("Trop de tentatives");
-    default: return N_("Erreur interne");
+    case 400:
+        return N_("Requête invalide");
+    case 401:
+        return api ? N_("Authentification requise") : N_("Connexion requise");
+    case 403:
+        return N_("Accès refusé");
+    case 404:
+        return api ? N_("Ressource introuvable") : N_("Page introuvable");
+    case 405:
+        return N_("Méthode non permise");
+    case 409:
+        return N_("Conflit");
+    case 410:
+        return N_("Plus disponible");
+    case 413:
+        return N_("Contenu trop volumineux");
+    case 414:
+        return N_("Adresse trop longue");
+    case 431:
+        return N_("En-têtes trop volumineux");
+    case 422:
+        return N_("Données invalides");
+    case 429:
+        return N_("Trop de tentatives");
+    default:
+        return N_("Erreur interne");
     }
 }
 
