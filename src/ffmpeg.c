@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,17 +30,24 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Starts argv in a process group of its own, stdin from /dev/null, stdout to out_fd's pipe
- * end (or /dev/null when -1), stderr to err_fd (or /dev/null). Only async-signal-safe calls
- * between fork and exec: the server has threads. */
+/* Starts argv in a process group of its own, killed if the server dies, stdin from /dev/null,
+ * stdout to out_fd's pipe end (or /dev/null when -1), stderr to err_fd (or /dev/null). Only
+ * async-signal-safe calls between fork and exec: the server has threads. */
 static pid_t spawn(const char *const *argv, int out_fd, int err_fd)
 {
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null_fd < 0)
         return -1;
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
         setpgid(0, 0);
+        /* dies with the server: a killed worker must not leave ffmpeg writing into a folder
+         * the job's next attempt is about to use (the signal follows the forking thread,
+         * which waits for this child anyway) */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
         dup2(null_fd, 0);
         dup2(out_fd >= 0 ? out_fd : null_fd, 1);
         dup2(err_fd >= 0 ? err_fd : null_fd, 2);

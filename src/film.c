@@ -278,6 +278,31 @@ static int load_attached(struct db *db, struct arena *a, struct film *f, struct 
                     f->id, &f->collections, &f->ncollections, e);
 }
 
+/* A film shown as processing whose job is no longer queued or running: its worker died
+ * as often as the job may be claimed (or the job was removed). Shown as failed, so it can be
+ * retried or replaced. 1 interrupted (f changed), 0 not, -1 error. */
+static int interrupted(struct db *db, int64_t id, struct film *f, struct err *e)
+{
+    char payload[64];
+    snprintf(payload, sizeof payload, FILM_JOB_PAYLOAD, (long long)id);
+    struct err le = {0};
+    int64_t live = db_scalar_int(db, &le, 0,
+                                 "SELECT COUNT(*) FROM jobs WHERE kind = 'film_process' AND "
+                                 "payload = ? AND state IN ('queued', 'running')",
+                                 "s", payload);
+    if (le.status) {
+        *e = le;
+        return -1;
+    }
+    if (live > 0)
+        return 0;
+    f->status = "failed";
+    f->progress = 0;
+    f->error = err_tr(N_("La préparation a été interrompue (le serveur s'est arrêté pendant le "
+                         "travail) : relancez-la."));
+    return 1;
+}
+
 int film_get_ex(struct db *db, struct arena *a, int64_t id, struct film *out, int *has_original,
                 struct err *e)
 {
@@ -293,6 +318,8 @@ int film_get_ex(struct db *db, struct arena *a, int64_t id, struct film *out, in
         return -1;
     if (r != DB_ROW)
         return err_set(e, 404, "%s", err_tr(FILM_NOT_FOUND));
+    if (!strcmp(out->status, "processing") && interrupted(db, id, out, e) < 0)
+        return -1;
     return load_attached(db, a, out, e);
 }
 

@@ -146,7 +146,15 @@ int film_set_original(struct db *db, const struct account *actor, int64_t film_i
         err_set(e, 409, "Le film est en cours de préparation : attendez la fin pour le remplacer.");
         goto done;
     }
-    const char *dir = film_dir(a, film_data_dir(), f.storage_key);
+    /* Every new original gets a new storage key: the segments of a public film are cached as
+     * immutable under their URL, so a replaced film must not reuse its old file names. The
+     * captions move along; the old folder goes once the new key is committed. */
+    unsigned char rnd[16];
+    char key[33];
+    randombytes_buf(rnd, sizeof rnd);
+    sodium_bin2hex(key, sizeof key, rnd, sizeof rnd);
+    const char *old_dir = film_dir(a, film_data_dir(), f.storage_key);
+    const char *dir = film_dir(a, film_data_dir(), key);
     if (film_mkdir_p(dir)) {
         err_set(e, 500, "Le dossier du film n'a pas pu être créé.");
         goto done;
@@ -154,24 +162,43 @@ int film_set_original(struct db *db, const struct account *actor, int64_t film_i
     const char *dest = arena_printf(a, "%s/original", dir);
     if (rename(path, dest)) {
         err_set(e, 500, "Le fichier envoyé n'a pas pu être rangé : %s", strerror(errno));
+        film_remove_tree(dir);
+        goto done;
+    }
+    const char *old_caps = arena_printf(a, "%s/captions", old_dir);
+    const char *new_caps = arena_printf(a, "%s/captions", dir);
+    int caps_moved = rename(old_caps, new_caps) == 0;
+    if (!caps_moved && errno != ENOENT) {
+        err_set(e, 500, "Les sous-titres du film n'ont pas pu être déplacés : %s", strerror(errno));
+        rename(dest, path);
+        film_remove_tree(dir);
         goto done;
     }
     int64_t now = (int64_t)time(NULL);
-    if (db_begin(db, e))
-        goto done;
     char payload[64];
-    snprintf(payload, sizeof payload, "{\"film_id\": %lld}", (long long)film_id);
+    snprintf(payload, sizeof payload, FILM_JOB_PAYLOAD, (long long)film_id);
+    if (db_begin(db, e))
+        goto undo;
     if (db_execf(db, e,
                  "UPDATE films SET status = 'processing', progress = 0, eta_seconds = -1, "
-                 "error = '', error_detail = '', has_original = 1, updated_at = ? WHERE id = ?",
-                 "ii", now, film_id) != 1 ||
+                 "error = '', error_detail = '', has_original = 1, storage_key = ?, "
+                 "renditions = '', updated_at = ? WHERE id = ?",
+                 "sii", key, now, film_id) != 1 ||
         job_enqueue(db, "film_process", payload, 0, FILM_JOB_ATTEMPTS, NULL, e)) {
         db_rollback(db);
-        goto done;
+        goto undo;
     }
     if (db_commit(db, e))
-        goto done;
+        goto undo;
+    film_remove_tree(old_dir);
     rc = 0;
+    goto done;
+undo:
+    /* the upload goes back where it was so that it can be completed again */
+    if (caps_moved)
+        rename(new_caps, old_caps);
+    rename(dest, path);
+    film_remove_tree(dir);
 done:
     arena_free(a);
     return rc;
@@ -194,7 +221,7 @@ int film_retry(struct db *db, const struct account *actor, int64_t film_id, stru
         goto done;
     }
     char payload[64];
-    snprintf(payload, sizeof payload, "{\"film_id\": %lld}", (long long)film_id);
+    snprintf(payload, sizeof payload, FILM_JOB_PAYLOAD, (long long)film_id);
     if (db_begin(db, e))
         goto done;
     if (db_execf(db, e,

@@ -4,9 +4,14 @@
 
 #include "film.h"
 
-/* A processing job runs once: a file that cannot be decoded will not decode better later,
- * and the person is shown the failure at once with a way to retry. */
-enum { FILM_JOB_ATTEMPTS = 1 };
+/* A processing job is claimed at most twice: once, and again if its worker died (its lease
+ * ran out). A file that cannot be decoded will not decode better later: such a failure is
+ * recorded on the film (shown at once with a way to retry) and ends the job. */
+enum { FILM_JOB_ATTEMPTS = 2 };
+
+/* The payload of a film's processing job: {"film_id": N}, exactly (film_get_ex looks the
+ * job up by it). */
+#define FILM_JOB_PAYLOAD "{\"film_id\": %lld}"
 
 /* Joins a film (f) to its group (g), structure (s), commune (c) and coordination (cd). */
 #define FILM_FROM                                                                                  \

@@ -564,7 +564,8 @@ int film_process(struct db *db, int64_t film_id, const char *data_dir, struct jo
     rc = 0;
     goto done;
 fail:
-    set_failed(db, film_id, e->msg, tail);
+    if (e->status != 503) /* stopped with the server: stays processing, the job comes back */
+        set_failed(db, film_id, e->msg, tail);
 done:
     arena_free(a);
     return rc;
@@ -577,10 +578,28 @@ int film_job_process(struct db *db, const struct job *j, struct job_ctx *ctx, st
     json_int_t id = 0;
     if (!p || json_unpack_ex(p, &je, 0, "{s:I}", "film_id", &id) || id <= 0) {
         json_decref(p);
+        job_ctx_give_up(ctx);
         return err_set(e, 422, "Paramètres de la tâche illisibles.");
     }
     json_decref(p);
-    return film_process(db, (int64_t)id, film_data_dir(), ctx, e);
+    struct err le = {0};
+    int64_t processing = db_scalar_int(
+        db, &le, -1, "SELECT COUNT(*) FROM films WHERE id = ? AND status = 'processing'", "i",
+        (int64_t)id);
+    if (le.status) {
+        *e = le;
+        return -1;
+    }
+    if (processing == 0)
+        return 0; /* deleted, or already finished by an attempt whose worker then died */
+    if (film_process(db, (int64_t)id, film_data_dir(), ctx, e) == 0)
+        return 0;
+    /* stopped with the server: the film stays processing and the job comes back. Any other
+     * failure is recorded on the film, for its people to read, with a way to retry: the job
+     * is not tried again by itself. */
+    if (e->status != 503)
+        job_ctx_give_up(ctx);
+    return -1;
 }
 
 /* For bench/pipeline.sh: the ffmpeg command film_process would run on input, one argument a

@@ -302,7 +302,7 @@ int64_t job_backoff_ms(int attempts)
 }
 
 /* job_fail, telling the caller which way it went: 0 requeued, 2 dead, 1 lost, -1 error. */
-int job_fail_state(struct db *db, int64_t id, const char *worker, const char *message,
+int job_fail_state(struct db *db, int64_t id, const char *worker, const char *message, int last,
                    struct err *e)
 {
     if (!message || !*message)
@@ -330,7 +330,7 @@ int job_fail_state(struct db *db, int64_t id, const char *worker, const char *me
     }
     int64_t now = job_now_ms();
     int64_t n;
-    if (attempts >= max_attempts)
+    if (last || attempts >= max_attempts)
         n = db_execf(db, e,
                      "UPDATE jobs SET state = 'dead', lease_until = NULL, last_error = ?, "
                      "finished_at = ?, updated_at = ? "
@@ -357,7 +357,7 @@ out:
 
 int job_fail(struct db *db, int64_t id, const char *worker, const char *message, struct err *e)
 {
-    int rc = job_fail_state(db, id, worker, message, e);
+    int rc = job_fail_state(db, id, worker, message, 0, e);
     return rc == 2 ? 0 : rc;
 }
 
@@ -409,6 +409,12 @@ int job_begin_final(struct db *db, const struct job *j, struct job_ctx *ctx, str
 int job_ctx_should_stop(const struct job_ctx *ctx)
 {
     return atomic_load(ctx->stop) || atomic_load(&ctx->lost);
+}
+
+void job_ctx_give_up(struct job_ctx *ctx)
+{
+    if (ctx)
+        ctx->give_up = 1;
 }
 
 /* ---- reading ----------------------------------------------------------------------------- */

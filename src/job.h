@@ -122,6 +122,9 @@ int job_begin_final(struct db *db, const struct job *j, struct job_ctx *ctx, str
 /* 1 once the worker was asked to stop, or lost the job: a long handler may give up early
  * (return -1 with e filled, or 0 if it could finish cleanly). */
 int job_ctx_should_stop(const struct job_ctx *ctx);
+/* Called by a handler before it returns -1 when trying again cannot help (the input itself
+ * is refused): the job becomes dead at once instead of being retried. ctx may be NULL. */
+void job_ctx_give_up(struct job_ctx *ctx);
 
 struct job_worker_opts {
     int poll_ms;              /* 0 means JOB_POLL_MS_DEFAULT */

@@ -372,7 +372,7 @@ static void wk_run(struct job_worker *w, struct job *j)
     } else if (ctx.final_open) {
         db_rollback(w->db);
     }
-    r = job_fail_state(w->db, j->id, w->name, e.msg, &ce);
+    r = job_fail_state(w->db, j->id, w->name, e.msg, ctx.give_up, &ce);
     if (r < 0)
         fprintf(stderr,
                 "lanterne: worker %s: job %lld (%s) failed (%s) and could not be "

@@ -444,6 +444,11 @@ static void test_worker(void **state)
     const char *src = clip(f->a, "w.mp4", 2, 320, 240, fast);
     int64_t id = new_film(f);
     give(f, id, src);
+    /* a worker takes the job and dies (it never comes back): the job's second claim, after
+     * the lease ran out, does the work */
+    const char *const kinds[] = {"film_process", NULL};
+    struct job dead;
+    assert_int_equal(job_claim(f->db, f->a, "died", kinds, JOB_LEASE_MS_MIN, &dead, &e), 1);
     struct job_worker_opts o = {.poll_ms = 50, .quiet = 1};
     struct job_worker *wk = job_worker_start(url, "unit-film", &o, &e);
     assert_non_null(wk);

@@ -547,6 +547,83 @@ static void test_upload_hooks(void **state)
     assert_string_equal(fm.status, "processing");
 }
 
+/* Run the oldest due film_process job the way a worker does; returns the handler's result. */
+static int run_film_job(struct fx *f, struct err *e)
+{
+    const char *const kinds[] = {"film_process", NULL};
+    struct job j;
+    if (job_claim(f->db, f->a, "w1", kinds, JOB_LEASE_MS_MIN, &j, e) != 1)
+        fail_msg("no film job to claim: %s", e->msg);
+    const struct job_handler *h = job_handler_find("film_process");
+    assert_non_null(h);
+    int rc = h->run(f->db, &j, NULL, e);
+    struct err je = {0};
+    if (rc == 0)
+        assert_int_equal(job_complete(f->db, j.id, "w1", &je), 0);
+    else
+        assert_int_equal(job_fail(f->db, j.id, "w1", e->msg, &je), 0);
+    return rc;
+}
+
+static void test_replace_and_interrupt(void **state)
+{
+    struct fx *f = *state;
+    struct err e = {0};
+    int64_t id = mkfilm(f, &f->sup_a, f->ga, "public", NULL, 0, NULL, 0);
+    static const char vtt[] = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nBonjour\n";
+    assert_int_equal(
+        film_caption_put(f->db, &f->sup_a, id, g_dir, "fr", 0, vtt, sizeof vtt - 1, &e), 0);
+    struct film fm;
+    assert_int_equal(film_get(f->db, f->a, id, &fm, &e), 0);
+    const char *key0 = fm.storage_key;
+    char src[512];
+    snprintf(src, sizeof src, "%s/upload-2", g_dir);
+    FILE *fp = fopen(src, "w");
+    assert_non_null(fp);
+    fputs("not a video either", fp);
+    fclose(fp);
+    /* a new original gets a new storage key; the captions move along, the old folder goes */
+    assert_int_equal(film_set_original(f->db, &f->sup_a, id, src, &e), 0);
+    assert_int_equal(film_get(f->db, f->a, id, &fm, &e), 0);
+    assert_string_not_equal(fm.storage_key, key0);
+    const char *dir = film_dir(f->a, g_dir, fm.storage_key);
+    assert_int_equal(access(arena_printf(f->a, "%s/original", dir), F_OK), 0);
+    assert_int_equal(access(arena_printf(f->a, "%s/captions/fr.vtt", dir), F_OK), 0);
+    assert_int_equal(access(film_dir(f->a, g_dir, key0), F_OK), -1);
+    /* a decoding failure is recorded on the film (a worker then buries the job: test_ffmpeg);
+     * a second run of the same job finds the film no longer processing and does nothing */
+    assert_int_equal(run_film_job(f, &e), -1);
+    assert_int_equal(film_get(f->db, f->a, id, &fm, &e), 0);
+    assert_string_equal(fm.status, "failed");
+    assert_int_equal(
+        db_execf(f->db, &e, "UPDATE jobs SET run_at = 0 WHERE kind = 'film_process'", ""), 1);
+    assert_int_equal(run_film_job(f, &e), 0);
+    assert_int_equal(film_get(f->db, f->a, id, &fm, &e), 0);
+    assert_string_equal(fm.status, "failed");
+    struct job_counts jc;
+    assert_int_equal(job_counts(f->db, "film_process", &jc, &e), 0);
+    assert_int_equal(jc.queued + jc.running, 0);
+    /* a job whose workers all died: the film shows as interrupted, and can be retried */
+    assert_int_equal(film_retry(f->db, &f->sup_a, id, &e), 0);
+    assert_int_equal(db_execf(f->db, &e,
+                              "UPDATE jobs SET state = 'dead' WHERE kind = 'film_process' AND "
+                              "state = 'queued'",
+                              ""),
+                     1);
+    assert_int_equal(film_get(f->db, f->a, id, &fm, &e), 0);
+    assert_string_equal(fm.status, "failed");
+    assert_non_null(strstr(fm.error, "interrompue"));
+    assert_int_equal(film_retry(f->db, &f->sup_a, id, &e), 0);
+    assert_int_equal(film_get(f->db, f->a, id, &fm, &e), 0);
+    assert_string_equal(fm.status, "processing");
+    /* a job for a film no longer processing does nothing */
+    assert_int_equal(db_execf(f->db, &e, "UPDATE films SET status = 'ready' WHERE id = ?", "i", id),
+                     1);
+    assert_int_equal(run_film_job(f, &e), 0);
+    assert_int_equal(film_get(f->db, f->a, id, &fm, &e), 0);
+    assert_string_equal(fm.status, "ready");
+}
+
 static int setup_film(void **state)
 {
     snprintf(g_dir, sizeof g_dir, "/tmp/lanterne-test-film-XXXXXX");
@@ -575,6 +652,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_captions, setup_film, teardown_film),
         cmocka_unit_test(test_file_names),
         cmocka_unit_test_setup_teardown(test_upload_hooks, setup_film, teardown_film),
+        cmocka_unit_test_setup_teardown(test_replace_and_interrupt, setup_film, teardown_film),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
