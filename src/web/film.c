@@ -1,7 +1,7 @@
 /* web/film: the film pages: the film's page with its player, credits and processing status,
- * the embed page, the library with its filters, collection pages, the films shown on a
- * group's page and on the home page, the Atom feed, search and sitemap entries. The forms
- * are in film_edit.c, media files in film_media.c, the API in film_api.c. */
+ * the embed page, the library with its filters, the films shown on a group's page and on
+ * the home page, the Atom feed, search and sitemap entries. The forms are in film_edit.c,
+ * media files in film_media.c, the API in film_api.c, collections in film_collection_web.c. */
 #include "web/film_web.h"
 #include "web/handlers.h"
 #include "coordination.h"
@@ -251,6 +251,7 @@ int web_film_show(struct ctx *c)
     else if (can_edit)
         status_model(c, m, &f);
     json_object_set_new(m, "can_edit", json_boolean(can_edit));
+    web_film_collections_model(c, m, &f);
     json_object_set_new(m, "public", json_boolean(public_));
     if (public_ && web_film_is_ready(&f))
         json_object_set_new(
@@ -441,37 +442,6 @@ int web_film_list(struct ctx *c)
     c->feed_url = "/films.atom";
     c->feed_title = web_t(c, N_("Nouveaux films d'atelier"));
     return web_page(c, 200, "film/list", m);
-}
-
-int web_film_collection(struct ctx *c)
-{
-    struct err e = {0};
-    struct film_collection col;
-    if (film_collection_get_by_slug(web_db(c), c->a, web_param(c, 0), &col, &e))
-        return e.status == 404 ? web_error(c, 404, N_("Collection introuvable.")) : web_err(c, &e);
-    struct film_filter f = {0};
-    f.viewer = web_viewer(c);
-    f.collection_id = col.id;
-    f.sort = "new";
-    f.page = query_int(c, "page");
-    if (f.page < 1 || f.page > WEB_PAGE_MAX)
-        f.page = 1;
-    f.per_page = FILM_PER_PAGE_DEFAULT;
-    struct film *fs;
-    int n;
-    int64_t total;
-    if (film_list(web_db(c), c->a, &f, &fs, &n, &total, &e))
-        return web_err(c, &e);
-    json_t *m = json_object();
-    json_t *o = json_object();
-    json_object_set_new(o, "title", web_str(col.title));
-    json_object_set_new(o, "description", web_str(col.description));
-    json_object_set_new(m, "collection", o);
-    json_object_set_new(m, "films", cards(c, fs, n));
-    json_object_set_new(m, "has_films", json_boolean(n > 0));
-    pager(c, m, arena_printf(c->a, "/films/collections/%s", col.slug), f.page, f.per_page, total);
-    c->indexable = c->r->query.n == 0;
-    return web_page(c, 200, "film/collection", m);
 }
 
 void web_film_group_model(struct ctx *c, json_t *m, const struct group *g)

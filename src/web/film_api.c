@@ -568,3 +568,37 @@ int web_api_collection_remove(struct ctx *c)
         return web_err(c, &e);
     return http_respond(c->r, 204, NULL, "", 0);
 }
+
+/* PATCH /api/v1/collections/{slug}: title and description, each optional (the slug stays, so
+ * links keep working). */
+int web_api_collection_update(struct ctx *c)
+{
+    struct film_collection cl;
+    int rc;
+    if (load_collection(c, &cl, &rc))
+        return rc;
+    json_t *root = web_json_body(c, &rc);
+    if (!root)
+        return rc;
+    struct err e = {0};
+    const char *title = str_of(c, root, "title", &e);
+    const char *desc = e.status ? NULL : str_of(c, root, "description", &e);
+    json_decref(root);
+    if (e.status || film_collection_update(web_db(c), &c->user, cl.id, title, desc, &e) ||
+        film_collection_get(web_db(c), c->a, cl.id, &cl, &e))
+        return web_err(c, &e);
+    return web_json(c, 200, collection_json(&cl));
+}
+
+/* DELETE /api/v1/collections/{slug}: the list only; its films stay. */
+int web_api_collection_delete(struct ctx *c)
+{
+    struct film_collection cl;
+    int rc;
+    if (load_collection(c, &cl, &rc))
+        return rc;
+    struct err e = {0};
+    if (film_collection_delete(web_db(c), &c->user, cl.id, &e))
+        return web_err(c, &e);
+    return http_respond(c->r, 204, NULL, "", 0);
+}

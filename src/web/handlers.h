@@ -246,5 +246,23 @@ int web_api_collection_get(struct ctx *c);
 int web_api_collection_create(struct ctx *c);
 int web_api_collection_add(struct ctx *c);
 int web_api_collection_remove(struct ctx *c);
+int web_api_collection_update(struct ctx *c);
+int web_api_collection_delete(struct ctx *c);
+/* film collections: pages and forms (film_collection_web.c); web_film_collection above is
+ * the collection's page */
+int web_film_collection_list(struct ctx *c);
+int web_film_collection_new(struct ctx *c);
+int web_film_collection_create(struct ctx *c);
+int web_film_collection_edit(struct ctx *c);
+int web_film_collection_update(struct ctx *c);
+int web_film_collection_delete_confirm(struct ctx *c);
+int web_film_collection_delete(struct ctx *c);
+int web_film_collection_add_film(struct ctx *c);
+int web_film_collection_remove_film(struct ctx *c);
+int web_film_add_to_collection(struct ctx *c);
+/* On a film's page: "film_collections" {in, has_in, choices, can_add, action}: the
+ * collections holding f, and those the viewer manages that f may join. */
+struct film;
+void web_film_collections_model(struct ctx *c, json_t *m, const struct film *f);
 
 #endif
