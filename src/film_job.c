@@ -7,6 +7,7 @@
  * previous ones only once ffmpeg succeeded and the outputs were checked. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -528,6 +529,13 @@ int film_process(struct db *db, int64_t film_id, const char *data_dir, struct jo
     if (!has_orig || access(orig, R_OK)) {
         err_set(e, 409, "Le fichier du film est introuvable : envoyez-le à nouveau.");
         goto fail;
+    }
+    /* an upload's last bytes may still be in the page cache only (tus does not wait for
+     * the disk): the original is on the disk before anything is made from it */
+    int ofd = open(orig, O_RDONLY | O_CLOEXEC);
+    if (ofd >= 0) {
+        fsync(ofd);
+        close(ofd);
     }
     db_execf(db, e,
              "UPDATE films SET status = 'processing', progress = 0, eta_seconds = -1, error = "

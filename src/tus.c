@@ -250,7 +250,8 @@ int tus_checksum_parse(const char *header, unsigned char digest[32])
 /* ---- rows ----------------------------------------------------------------------------- */
 
 static const char COLS[] = "id, owner_user_id, upload_length, upload_offset, metadata, kind, "
-                           "target_id, path, created_at, updated_at, expires_at, completed_at";
+                           "target_id, path, created_at, updated_at, expires_at, completed_at, "
+                           "synced_offset, synced_at, boot_id";
 
 static void read_row(struct db_stmt *s, struct arena *a, struct tus_upload *u)
 {
@@ -267,6 +268,50 @@ static void read_row(struct db_stmt *s, struct arena *a, struct tus_upload *u)
     u->updated_at = db_col_int(s, 9);
     u->expires_at = db_col_int(s, 10);
     u->completed_at = db_col_is_null(s, 11) ? 0 : db_col_int(s, 11);
+    u->synced_offset = (uint64_t)db_col_int(s, 12);
+    u->synced_at = db_col_int(s, 13);
+    snprintf(u->boot_id, sizeof u->boot_id, "%s", db_col_text(s, 14) ? db_col_text(s, 14) : "");
+}
+
+static char g_boot_id[TUS_BOOT_ID_LEN + 1];
+static pthread_once_t g_boot_once = PTHREAD_ONCE_INIT;
+
+static void read_boot_id(void)
+{
+    FILE *fp = fopen("/proc/sys/kernel/random/boot_id", "r");
+    if (!fp)
+        return;
+    char line[64] = "";
+    if (fgets(line, sizeof line, fp) && strlen(line) >= TUS_BOOT_ID_LEN)
+        memcpy(g_boot_id, line, TUS_BOOT_ID_LEN);
+    fclose(fp);
+}
+
+/* The kernel's boot id, "" when it cannot be read (then every request syncs). */
+static const char *boot_id(void)
+{
+    pthread_once(&g_boot_once, read_boot_id);
+    return g_boot_id;
+}
+
+/* After a machine crash the bytes past synced_offset may not have reached the disk: the
+ * upload goes back to synced_offset (once: the row then carries this boot's id). */
+static int recover_after_crash(struct db *db, struct tus_upload *u, struct err *e)
+{
+    if (u->completed_at || !strcmp(u->boot_id, boot_id()) || u->synced_offset >= u->offset)
+        return 0;
+    if (truncate(u->path, (off_t)u->synced_offset) != 0 && errno != ENOENT)
+        return err_set(e, 500, "Troncature impossible : %s", strerror(errno));
+    int64_t n = db_execf(db, e,
+                         "UPDATE uploads SET upload_offset = synced_offset, boot_id = ? "
+                         "WHERE id = ? AND upload_offset = ? AND boot_id = ?",
+                         "ssis", boot_id(), u->id, (int64_t)u->offset, u->boot_id);
+    if (n < 0)
+        return -1;
+    if (n == 1)
+        u->offset = u->synced_offset;
+    snprintf(u->boot_id, sizeof u->boot_id, "%s", boot_id());
+    return 0;
 }
 
 static int free_space_ok(uint64_t need, struct err *e)
@@ -322,7 +367,8 @@ int tus_create(struct db *db, struct arena *a, const struct account *actor, uint
     out->kind = kind;
     out->target_id = target_id;
     out->path = arena_printf(a, "%s/%s", g_dir, out->id);
-    out->created_at = out->updated_at = now_s();
+    out->created_at = out->updated_at = out->synced_at = now_s();
+    snprintf(out->boot_id, sizeof out->boot_id, "%s", boot_id());
     out->expires_at = out->created_at + TUS_EXPIRE_SECONDS;
     int fd = open(out->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
     if (fd < 0)
@@ -330,10 +376,11 @@ int tus_create(struct db *db, struct arena *a, const struct account *actor, uint
     close(fd);
     if (db_execf(db, e,
                  "INSERT INTO uploads (id, owner_user_id, upload_length, upload_offset, metadata, "
-                 "kind, target_id, path, created_at, updated_at, expires_at) "
-                 "VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
-                 "siissisiii", out->id, out->owner_id, (int64_t)length, meta, kind, target_id,
-                 out->path, out->created_at, out->updated_at, out->expires_at) < 0) {
+                 "kind, target_id, path, created_at, updated_at, expires_at, synced_at, boot_id) "
+                 "VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 "siissisiiiis", out->id, out->owner_id, (int64_t)length, meta, kind, target_id,
+                 out->path, out->created_at, out->updated_at, out->expires_at, out->created_at,
+                 boot_id()) < 0) {
         unlink(out->path);
         return -1;
     }
@@ -361,7 +408,7 @@ int tus_get(struct db *db, struct arena *a, const char *id, int64_t owner_id,
         return err_set(e, 404, "Cet envoi n'existe pas.");
     if (out->expires_at < now_s())
         return err_set(e, 410, "Cet envoi a expiré.");
-    return 0;
+    return recover_after_crash(db, out, e);
 }
 
 static void unlink_quiet(const char *path)
@@ -669,18 +716,24 @@ int tus_write_end(struct tus_write *w, struct db *db, int aborted, int *done, st
     if (keep != w->start + w->received && ftruncate(w->fd, (off_t)keep) != 0 && !rc)
         rc = err_set(e, 500, "Troncature impossible : %s", strerror(errno));
     if (keep > w->start) {
-        /* durable first, counted after: the offset never runs ahead of the disk */
-        if (fsync(w->fd) != 0) {
+        int64_t now = now_s();
+        /* sync now and then, before the offset that says so is recorded: a machine crash then
+         * costs at most TUS_SYNC_INTERVAL_S of the upload (recover_after_crash) */
+        int sync = !*boot_id() || now - w->up.synced_at >= TUS_SYNC_INTERVAL_S;
+        if (sync && fdatasync(w->fd) != 0) {
             if (!rc)
                 rc = err_set(e, 500, "Écriture impossible (fsync) : %s", strerror(errno));
         } else {
-            int64_t now = now_s();
+            uint64_t synced = sync ? keep : w->up.synced_offset;
+            int64_t synced_at = sync ? now : w->up.synced_at;
             struct err de = {0};
-            int64_t changed = db_execf(
-                db, &de,
-                "UPDATE uploads SET upload_offset = ?, updated_at = ?, expires_at = ? "
-                "WHERE id = ? AND upload_offset = ?",
-                "iiisi", (int64_t)keep, now, now + TUS_EXPIRE_SECONDS, w->up.id, (int64_t)w->start);
+            int64_t changed =
+                db_execf(db, &de,
+                         "UPDATE uploads SET upload_offset = ?, synced_offset = ?, synced_at = ?, "
+                         "boot_id = ?, updated_at = ?, expires_at = ? "
+                         "WHERE id = ? AND upload_offset = ?",
+                         "iiisiisi", (int64_t)keep, (int64_t)synced, synced_at, boot_id(), now,
+                         now + TUS_EXPIRE_SECONDS, w->up.id, (int64_t)w->start);
             if (changed < 0) {
                 if (!rc)
                     rc = err_set(e, de.status ? de.status : 500, "%s", de.msg);
@@ -689,6 +742,8 @@ int tus_write_end(struct tus_write *w, struct db *db, int aborted, int *done, st
                     rc = err_set(e, 404, "Cet envoi n'existe pas.");
             } else {
                 w->up.offset = keep;
+                w->up.synced_offset = synced;
+                w->up.synced_at = synced_at;
                 w->up.updated_at = now;
                 w->up.expires_at = now + TUS_EXPIRE_SECONDS;
                 *done = !rc && keep == w->up.length;

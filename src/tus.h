@@ -1,9 +1,11 @@
 /* tus: resumable uploads (tus 1.0: core, creation, creation-with-upload, termination,
  * expiration, checksum sha256). An upload is a file <data dir>/uploads/<id> and a row of the
- * uploads table; its bytes are written where they belong (pwrite at the offset), made durable
- * (fsync) and only then counted (the offset column), so the offset a client is told never
- * exceeds the bytes on disk, whatever moment the process is killed at. A finished upload is
- * handed to the target its metadata names (kind + target), which takes the file. */
+ * uploads table; its bytes are written where they belong (pwrite at the offset) and only then
+ * counted (the offset column), so the offset a client is told never exceeds the bytes in the
+ * file, whatever moment the process is killed at. The disk is synced every
+ * TUS_SYNC_INTERVAL_S of an upload; after a machine crash (another boot id) an upload goes
+ * back to its synced offset. A finished upload is handed to the target its metadata names
+ * (kind + target), which takes the file. */
 #ifndef LANTERNE_TUS_H
 #define LANTERNE_TUS_H
 
@@ -36,6 +38,11 @@ enum {
      * received nothing for this long, then takes over (the other's client is gone) */
     TUS_STALE_MS = 2000,
     TUS_STATUS_CHECKSUM = 460, /* the tus checksum extension's mismatch status */
+    /* the bytes of an upload are fdatasynced at the end of a request when this many seconds
+     * passed since the last time: a machine crash loses at most that much of an upload
+     * (a killed process loses nothing), and fast uploads do not wait for the disk */
+    TUS_SYNC_INTERVAL_S = 10,
+    TUS_BOOT_ID_LEN = 36, /* /proc/sys/kernel/random/boot_id */
 };
 
 struct tus_upload {
@@ -47,6 +54,9 @@ struct tus_upload {
     int64_t target_id;
     const char *path;                                         /* the file */
     int64_t created_at, updated_at, expires_at, completed_at; /* unix seconds; 0 unset */
+    uint64_t synced_offset;                                   /* bytes known on the disk */
+    int64_t synced_at;
+    char boot_id[TUS_BOOT_ID_LEN + 1]; /* boot of the last write */
 };
 
 struct tus_target {
@@ -54,9 +64,10 @@ struct tus_target {
     /* may actor upload length bytes for target_id? 0, or -1 with e (403/404/422) */
     int (*authorize)(struct db *db, const struct account *actor, int64_t target_id, uint64_t length,
                      struct err *e);
-    /* called once, in the request that writes the last byte, after the file is complete and
-     * fsynced: path is the upload's file (the callee may rename it elsewhere), upload_id its
-     * id. 0 or -1 with e. */
+    /* called once, in the request that writes the last byte, after the file is complete
+     * (written, not necessarily on the disk yet: a target that keeps the file fsyncs it
+     * before relying on it): path is the upload's file (the callee may rename it
+     * elsewhere), upload_id its id. 0 or -1 with e. */
     int (*complete)(struct db *db, const struct account *actor, int64_t target_id, const char *path,
                     const char *upload_id, struct err *e);
 };
@@ -89,7 +100,8 @@ int tus_checksum_parse(const char *header, unsigned char digest[32]);
 int tus_create(struct db *db, struct arena *a, const struct account *actor, uint64_t length,
                const char *metadata_header, struct tus_upload *out, struct err *e);
 /* The upload id owned by owner_id: 404 when there is none (or another owner's), 410 when it
- * expired. */
+ * expired. An unfinished upload last written before the machine restarted (another boot
+ * id) is first cut back to its synced offset. */
 int tus_get(struct db *db, struct arena *a, const char *id, int64_t owner_id,
             struct tus_upload *out, struct err *e);
 /* Deletes the row and the file: 423 while a request is writing the upload (one silent for
@@ -103,7 +115,7 @@ int tus_job_expire(struct db *db, const struct job *j, struct job_ctx *ctx, stru
 /* One PATCH (or the body of a creation-with-upload) being written: at most one per upload
  * at a time in the process (tus_write_begin answers 423 otherwise). */
 struct tus_write {
-    struct tus_upload up; /* as read at the start; up.offset advances once durable */
+    struct tus_upload up; /* as read at the start; up.offset advances once recorded */
     int fd;
     uint64_t start;    /* offset at the start of this request */
     uint64_t received; /* bytes of the body received so far */
@@ -128,7 +140,8 @@ int tus_write_begin(struct tus_write *w, struct db *db, const struct tus_upload 
                     const unsigned char *checksum, struct err *e);
 /* Appends body bytes. 0, or -1 once they do not fit (over the length) or cannot be written. */
 int tus_write_chunk(struct tus_write *w, const char *data, size_t len);
-/* Ends the request's writing: flushes, fsyncs, checks the checksum (460 on a mismatch: the
+/* Ends the request's writing: flushes, fdatasyncs when TUS_SYNC_INTERVAL_S passed since the
+ * upload's last sync (or when the boot id cannot be read), checks the checksum (460 on a mismatch: the
  * file is cut back to the start offset and nothing is counted), then records the new offset.
  * aborted: the client went away; the bytes received are kept (without checksum: a checksum
  * covers a whole request, so an aborted checksummed request keeps nothing). Returns 0 with

@@ -1,6 +1,7 @@
 /* test_tus: the Range header parser of the HTTP core, and the tus upload logic of src/tus.c:
  * metadata and checksum headers, creation limits, offsets that only move once bytes are
- * durable, checksum mismatches cut back to the previous offset, interrupted requests, a
+ * written, syncing now and then and going back to the synced offset after a machine crash,
+ * checksum mismatches cut back to the previous offset, interrupted requests, a
  * crash's leftover bytes, the lock, expiry. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -240,6 +241,45 @@ static void test_offsets_and_checksum(void **state)
     assert_int_equal(e.status, 409);
 }
 
+static void test_sync_and_crash(void **state)
+{
+    struct fix *f = *state;
+    struct err e = {0};
+    struct tus_upload u, g;
+    int done;
+    create(f, 20, &u);
+    assert_true(u.synced_offset == 0 && strlen(u.boot_id) == TUS_BOOT_ID_LEN);
+    /* within TUS_SYNC_INTERVAL_S of the last sync: counted, not synced */
+    assert_int_equal(write_all(f, &u, "abcde", 5, NULL, 0, &done, &e), 0);
+    assert_int_equal(tus_get(f->db, f->a, u.id, f->user.id, &g, &e), 0);
+    assert_true(g.offset == 5 && g.synced_offset == 0);
+    /* the interval passed: the next request syncs */
+    assert_int_equal(db_execf(f->db, &e, "UPDATE uploads SET synced_at = synced_at - ? WHERE id = ?",
+                              "is", (int64_t)TUS_SYNC_INTERVAL_S, u.id),
+                     1);
+    assert_int_equal(tus_get(f->db, f->a, u.id, f->user.id, &g, &e), 0);
+    assert_int_equal(write_all(f, &g, "fghij", 5, NULL, 0, &done, &e), 0);
+    assert_int_equal(tus_get(f->db, f->a, u.id, f->user.id, &g, &e), 0);
+    assert_true(g.offset == 10 && g.synced_offset == 10);
+    assert_int_equal(write_all(f, &g, "klm", 3, NULL, 0, &done, &e), 0);
+    assert_int_equal(tus_get(f->db, f->a, u.id, f->user.id, &g, &e), 0);
+    assert_true(g.offset == 13 && g.synced_offset == 10);
+    /* the machine restarted (another boot id): back to the synced offset, file cut there */
+    assert_int_equal(db_execf(f->db, &e,
+                              "UPDATE uploads SET boot_id = "
+                              "'00000000-0000-0000-0000-000000000000' WHERE id = ?",
+                              "s", u.id),
+                     1);
+    assert_int_equal(tus_get(f->db, f->a, u.id, f->user.id, &g, &e), 0);
+    assert_true(g.offset == 10 && file_size(u.path) == 10);
+    assert_int_equal(tus_get(f->db, f->a, u.id, f->user.id, &g, &e), 0);
+    assert_true(g.offset == 10);
+    /* and goes on from there */
+    assert_int_equal(write_all(f, &g, "KLMNOPQRST", 10, NULL, 0, &done, &e), 0);
+    assert_int_equal(done, 1);
+    assert_true(file_size(u.path) == 20);
+}
+
 static void test_lock_and_expiry(void **state)
 {
     struct fix *f = *state;
@@ -292,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_headers),
         cmocka_unit_test_setup_teardown(test_create_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offsets_and_checksum, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_and_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock_and_expiry, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
