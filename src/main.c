@@ -33,7 +33,8 @@ static const char COMMON_HELP[] =
     "  --threads N            LANTERNE_THREADS       (default: number of cores)\n"
     "  --quiet                no access log\n"
     "  LANTERNE_TRUSTED_PROXIES=ADDR[,ADDR]  peers whose X-Forwarded-For gives the client\n"
-    "  LANTERNE_PAGE_CACHE=off  render every anonymous page (no page cache)\n";
+    "  LANTERNE_PAGE_CACHE=off  render every anonymous page (no page cache)\n"
+    "  LANTERNE_UPLOAD_MAX_BYTES=N  the largest film upload (default 8589934592, 8 GiB)\n";
 
 static const struct command commands[] = {
     {"serve", cli_serve, "run the web server",
@@ -72,10 +73,13 @@ static const struct command commands[] = {
      "A job whose worker died is taken up again once its lease (--lease-ms, default\n"
      "60000) expires. --kinds limits the kinds taken (default: all); --concurrency runs N\n"
      "workers as threads; --id names them (default HOST:PID; must be unique among live\n"
-     "workers); --poll-ms is how often an idle worker looks (default 1000). Also queues\n"
-     "the hourly maintenance jobs (session_purge, login_failures_prune, job_prune). On\n"
-     "SIGTERM or SIGINT, finishes the jobs in hand, then exits. `lanterne serve` runs one\n"
-     "worker thread of its own unless given --no-worker or LANTERNE_WORKER=off.\n"},
+     "workers); --poll-ms is how often an idle worker looks (default 1000). Kinds:\n"
+     "film_process (a film's processing, with ffmpeg), and the hourly maintenance jobs it\n"
+     "also queues: session_purge, login_failures_prune, job_prune, upload_expire\n"
+     "(unfinished uploads 24 h after their last write). A job whose input is refused\n"
+     "(a film file that cannot be decoded) is not tried again. On SIGTERM or SIGINT,\n"
+     "finishes the jobs in hand, then exits. `lanterne serve` runs one worker thread of\n"
+     "its own unless given --no-worker or LANTERNE_WORKER=off.\n"},
     {"jobs", cli_jobs, "look at the job queue: list, counts, retry, enqueue",
      "usage: lanterne jobs list [--state queued|running|done|dead] [--kind K] [--limit N]\n"
      "       lanterne jobs counts [--kind K]\n"

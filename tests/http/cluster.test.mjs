@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { BIN, Client, DEMO, REPO_ROOT, extractCsrf, freePort, login, runCli, startServer } from './lib/server.mjs';
+import { BIN, Client, DEMO, REPO_ROOT, clientAs, extractCsrf, freePort, login, runCli, startServer } from './lib/server.mjs';
 
 const DEPLOY = path.join(REPO_ROOT, 'deploy');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -154,6 +154,7 @@ before(async () => {
     LANTERNE_BASE_URL: `https://localhost:${nginxPort}`,
     LANTERNE_TRUSTED_PROXIES: '127.0.0.1',
     LANTERNE_THREADS: '2',
+    LANTERNE_TEST_JOBS: '1', // the tus target "test" (logs each finished upload's sha256)
   });
   // A runs the embedded job worker, B does not (as a web node next to dedicated workers)
   const help = await runCli(['serve', '--help']);
@@ -446,6 +447,32 @@ describe('nginx in front (deploy/nginx-cluster.conf)', { skip: NO_NGINX }, () =>
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'x'.repeat(1024 * 1024 + 1),
     });
     assert.equal(r.status, 413);
+  });
+
+  test('a tus upload larger than 1 MiB goes through nginx (deploy/nginx-cluster.conf) and resumes', { skip: NO_NGINX }, async () => {
+    const sup = await clientAs(A, 'supervisor');
+    const auth = { Cookie: sup.cookieHeader(), 'X-CSRF-Token': sup.csrfToken, 'Tus-Resumable': '1.0.0' };
+    const b64 = (s) => Buffer.from(s).toString('base64');
+    const size = 3 * 1024 * 1024;
+    const data = crypto.randomBytes(size);
+    const c = await viaNginx('POST', '/api/v1/uploads', {
+      headers: { ...auth, 'Upload-Length': String(size), 'Upload-Metadata': `kind ${b64('test')},filename ${b64('a.bin')}` },
+    });
+    assert.equal(c.status, 201, c.text);
+    const loc = new URL(c.headers.location, 'https://localhost').pathname;
+    const patch = (from, to) => viaNginx('PATCH', loc, {
+      headers: { ...auth, 'Upload-Offset': String(from), 'Content-Type': 'application/offset+octet-stream' },
+      body: data.subarray(from, to),
+    });
+    const p1 = await patch(0, size / 2);
+    assert.equal(p1.status, 204, p1.text);
+    const head = await viaNginx('HEAD', loc, { headers: auth });
+    assert.equal(head.headers['upload-offset'], String(size / 2));
+    const p2 = await patch(size / 2, size);
+    assert.equal(p2.status, 204, p2.text);
+    assert.equal(p2.headers['upload-offset'], String(size));
+    const log = fs.readFileSync(path.join(dataDir, 'tus-test.log'), 'utf8');
+    assert.ok(log.includes(crypto.createHash('sha256').update(data).digest('hex')), log);
   });
 
   test('fingerprinted static files are cached by nginx', async () => {
