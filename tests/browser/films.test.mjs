@@ -7,6 +7,7 @@
 // One server (a copy of the init + demo fixture) and one chromium for the whole file.
 
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import { DEMO, clientAs, startServer } from '../http/lib/server.mjs';
@@ -173,6 +174,46 @@ describe('pages', () => {
     ]);
     // back on the film's page: the new file is being processed (or already is)
     assert.match(await page.locator('main').textContent(), /Préparation du film|La mire qui chante/);
+    assert.equal(problems.length, 0, formatProblems(problems));
+  });
+});
+
+describe('pausing an upload', () => {
+  test('pause stops the bytes, resume sends the rest, on a slow connection', { timeout: PAGE_TIMEOUT }, async () => {
+    const sup = await clientAs(server, 'supervisor');
+    const r = await sup.postJson('/api/v1/films', { group: 'demo-lumieres-du-quartier', title: 'Film en pause', visibility: 'group' });
+    assert.equal(r.status, 201, r.text);
+    const id = r.json().id;
+    const { page, problems } = sessions.supervisor;
+    problems.length = 0;
+    await page.goto(`${server.url}/films/${id}/fichier`);
+    // a connection of a youth club: 1 MB/s up
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    const slow = { offline: false, latency: 40, downloadThroughput: 4_000_000, uploadThroughput: 1_000_000 };
+    await cdp.send('Network.emulateNetworkConditions', slow);
+    const size = 6 * 1024 * 1024;
+    await page.locator('#film-file').setInputFiles({ name: 'long.mp4', mimeType: 'video/mp4', buffer: crypto.randomBytes(size) });
+    await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
+    const bar = page.locator('progress');
+    await page.waitForFunction(() => document.querySelector('progress').value >= 10, null, { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    assert.match(await page.locator('.upload-status').textContent(), /en pause/);
+    assert.equal(await page.getByRole('button', { name: 'Reprendre', exact: true }).isVisible(), true);
+    // paused: the progress stops
+    const v1 = await bar.evaluate((b) => b.value);
+    await new Promise((res) => setTimeout(res, 1500));
+    assert.equal(await bar.evaluate((b) => b.value), v1, 'no progress while paused');
+    assert.ok(v1 < 100, `paused at ${v1} %`);
+    // resumed, on a good connection again: the rest goes, and the film page follows
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await Promise.all([
+      page.waitForURL(`${server.url}/films/${id}`, { timeout: 60_000 }),
+      page.getByRole('button', { name: 'Reprendre', exact: true }).click(),
+    ]);
+    const f = (await sup.get(`/api/v1/films/${id}`)).json();
+    assert.notEqual(f.status, 'draft', JSON.stringify(f));
+    assert.notEqual(f.status, 'uploading', JSON.stringify(f));
     assert.equal(problems.length, 0, formatProblems(problems));
   });
 });
