@@ -448,6 +448,21 @@ static int coordination_exists(struct db *db, int64_t id, struct err *e)
     return 0;
 }
 
+int action_validate(struct db *db, const struct account *actor, const struct action_input *in,
+                    struct err *e)
+{
+    if (coordination_exists(db, in->coordination_id, e))
+        return -1;
+    if (!action_can_edit(actor, in->coordination_id))
+        return err_set(e, 403, "Seuls les coordinateurs de cette coordination peuvent y ajouter "
+                               "une action.");
+    struct arena *a = arena_new();
+    struct checked v;
+    int rc = check_input(db, a, in, in->coordination_id, &v, e);
+    arena_free(a);
+    return rc;
+}
+
 #define GENDER(in, v) ((in)->has_gender ? (v) : -1)
 
 int action_create(struct db *db, const struct account *actor, const struct action_input *in,

@@ -131,6 +131,10 @@ int action_create(struct db *db, const struct account *actor, const struct actio
                   int64_t *id, struct err *e);
 int action_update(struct db *db, const struct account *actor, int64_t id,
                   const struct action_input *in, struct err *e);
+/* Every check action_create makes, without writing (for an import that lists every bad row
+ * before writing any): 0, or -1 with e as action_create would fill it. */
+int action_validate(struct db *db, const struct account *actor, const struct action_input *in,
+                    struct err *e);
 /* 403 unless actor may edit it; 404 unknown. */
 int action_delete(struct db *db, const struct account *actor, int64_t id, struct err *e);
 /* Anyone may read an action (its budget is for action_can_see_budget). 404 unknown. */
