@@ -2,6 +2,7 @@
  * Hauts-de-France as in the brochure), structures in the most populous communes of each
  * territory, and one account per role; everything is marked is_demo. */
 #include "demo.h"
+#include "demo_year.h"
 #include "account.h"
 #include "consent.h"
 #include "coordination.h"
@@ -598,7 +599,19 @@ static int add_groups(struct db *db, struct arena *a, int64_t hc, const char *da
 static int add_films(struct db *db, struct arena *a, const char *data_dir, FILE *out,
                      struct err *e);
 
+/* The actions of the current year (up to today) and of the years-1 before it (issue 6). */
+static int add_years(struct db *db, struct arena *a, int years, FILE *out, struct err *e)
+{
+    int year = atoi(day_str(a, consent_today()));
+    return years > 0 ? demo_year_generate(db, year - years + 1, year, DEMO_YEAR_SEED, out, e) : 0;
+}
+
 int demo_load(struct db *db, const char *data_dir, FILE *out, struct err *e)
+{
+    return demo_load_years(db, data_dir, DEMO_YEAR_DEFAULT_YEARS, out, e);
+}
+
+int demo_load_years(struct db *db, const char *data_dir, int years, FILE *out, struct err *e)
 {
     if (demo_present(db)) {
         fprintf(out, "Demo dataset already loaded.\n");
@@ -610,6 +623,7 @@ int demo_load(struct db *db, const char *data_dir, FILE *out, struct err *e)
         goto fail;
     if (add_coordinations(db, e) || add_structures(db, a, &hc, e) || add_accounts(db, a, hc, e) ||
         add_groups(db, a, hc, data_dir, e) || (data_dir && add_films(db, a, data_dir, out, e)) ||
+        add_years(db, a, years, out, e) ||
         db_execf(db, e, "INSERT INTO settings (key, value) VALUES ('demo_loaded', '1')", "") < 0) {
         db_rollback(db);
         goto fail;

@@ -12,6 +12,9 @@
  * already loaded, 0 when loaded now, -1 on error (nothing written in the database: one
  * transaction). */
 int demo_load(struct db *db, const char *data_dir, FILE *out, struct err *e);
+/* The same with years of demo actions (the current year and years-1 before it; 0: none)
+ * instead of DEMO_YEAR_DEFAULT_YEARS (demo_year.h). */
+int demo_load_years(struct db *db, const char *data_dir, int years, FILE *out, struct err *e);
 /* 1 when the demo dataset is present (the UI then says so). */
 int demo_present(struct db *db);
 

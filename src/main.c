@@ -48,9 +48,11 @@ static const struct command commands[] = {
      "LANTERNE_TERRITORY_DIR, default node_modules/@etalab/decoupage-administratif/data)\n"
      "and seeds the coordinations named in the brochure. Safe to run again.\n"},
     {"demo", cli_demo, "load the demo dataset (once)",
-     "usage: lanterne demo [options]\n"
+     "usage: lanterne demo [--years N] [options]\n"
      "Adds a plausible network (coordinations, ~200 structures in real communes, one\n"
-     "account per role) and prints the demo accounts. Does nothing if already loaded.\n"},
+     "account per role) and prints the demo accounts. Does nothing if already loaded.\n"
+     "Also generates about 2,500 actions a year for the current year and the N-1 before it\n"
+     "(--years N, default 5, at most 30; 0: none).\n"},
     {"user", cli_user, "manage accounts: add, list, passwd, disable, enable",
      "usage: lanterne user add --login L --name NAME --role ROLE [--email E]\n"
      "                         [--coordination SLUG] [--password P]\n"
@@ -109,6 +111,17 @@ static const struct command commands[] = {
      "files per second; --threads files are processed at once (default: one per core). The\n"
      "exit status is 1 if any file was refused. --demo writes N demo pictures drawn by code\n"
      "(demo-0001.jpg..., default 4000x3000) into DIR instead.\n"},
+    {"report", cli_report, "write the yearly report (bilan): html, csv or json",
+     "usage: lanterne report [--year Y] [--coordination SLUG] [--format html|csv|json]\n"
+     "                       [--output FILE] [--lang fr|en]\n"
+     "Writes the year in figures of the nation (or of the coordination SLUG) for year Y\n"
+     "(default: the current year), with the changes from the year before: json is the\n"
+     "document of GET /api/v1/figures; csv (semicolons, UTF-8 with a BOM) has one line per\n"
+     "figure (figure;value;previous year;change) then the tables by type, month,\n"
+     "coordination and departement; html (the default) is the report page of /bilan/Y as\n"
+     "one self-contained file, to print or save as PDF. Budget totals are included. Writes\n"
+     "to FILE, or to standard output. Exit status 2 for an unknown coordination or a bad\n"
+     "year.\n"},
     {"version", cmd_version, "print the version", "usage: lanterne version\n"},
     {NULL, NULL, NULL, NULL},
 };

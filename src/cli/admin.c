@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "coordination.h"
 #include "demo.h"
+#include "demo_year.h"
 #include "territory.h"
 #include "web/web.h"
 
@@ -43,11 +44,19 @@ int cli_demo(const struct config *cfg, int argc, char **argv)
 {
     struct err e = {0};
     struct db *db;
+    const char *years_arg = cli_flag_value(argc, argv, "--years");
+    char *end = NULL;
+    long years = years_arg ? strtol(years_arg, &end, 10) : DEMO_YEAR_DEFAULT_YEARS;
+    if (years_arg && (!*years_arg || *end || years < 0 || years > DEMO_YEAR_MAX_YEARS)) {
+        fprintf(stderr, "lanterne demo: --years takes a number from 0 to %d\n",
+                DEMO_YEAR_MAX_YEARS);
+        return 2;
+    }
     if (cli_open_db(cfg, &db, &e)) {
         fprintf(stderr, "lanterne demo: %s\n", e.msg);
         return 1;
     }
-    int rc = demo_load(db, cfg->data_dir, stdout, &e);
+    int rc = demo_load_years(db, cfg->data_dir, (int)years, stdout, &e);
     if (rc < 0)
         fprintf(stderr, "lanterne demo: %s\n", e.msg);
     db_close(db);

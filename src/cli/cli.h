@@ -37,5 +37,6 @@ int cli_worker(const struct config *cfg, int argc, char **argv);
 int cli_jobs(const struct config *cfg, int argc, char **argv);
 int cli_db(const struct config *cfg, int argc, char **argv);
 int cli_image(const struct config *cfg, int argc, char **argv);
+int cli_report(const struct config *cfg, int argc, char **argv);
 
 #endif

@@ -4,6 +4,7 @@
 #include "territory.h"
 #include "view/svgmap.h"
 #include "web/handlers.h"
+#include "web/figures_model.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -398,6 +399,7 @@ int web_coordination_show(struct ctx *c)
     json_object_set_new(m, "structures_count", json_integer(co.nstructures));
     json_object_set_new(m, "structures_label", json_string(structures_label(c, co.nstructures)));
     json_object_set_new(m, "can_edit", json_boolean(web_is(c, ROLE_ADMIN)));
+    json_object_set_new(m, "current_year", json_integer(figures_current_year()));
     c->indexable = 1;
     return web_page(c, 200, "coordination/show", m);
 }

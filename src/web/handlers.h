@@ -264,5 +264,34 @@ int web_film_add_to_collection(struct ctx *c);
  * collections holding f, and those the viewer manages that f may join. */
 struct film;
 void web_film_collections_model(struct ctx *c, json_t *m, const struct film *f);
+/* actions: pages (action.c), the form (action_form.c), API (action_api.c) */
+int web_action_list(struct ctx *c);
+int web_action_show(struct ctx *c);
+int web_action_new(struct ctx *c);
+int web_action_create(struct ctx *c);
+int web_action_edit(struct ctx *c);
+int web_action_update(struct ctx *c);
+int web_action_delete_confirm(struct ctx *c);
+int web_action_delete(struct ctx *c);
+int web_api_action_list(struct ctx *c);
+int web_api_action_create(struct ctx *c);
+int web_api_action_get(struct ctx *c);
+int web_api_action_update(struct ctx *c);
+int web_api_action_delete(struct ctx *c);
+/* the CSV import and export of actions (action_import.c) */
+int web_action_import_form(struct ctx *c);
+int web_action_import_upload(struct ctx *c);
+int web_action_import_run(struct ctx *c);
+int web_action_import_template(struct ctx *c);
+int web_action_csv(struct ctx *c);
+int web_api_action_export(struct ctx *c);
+
+/* figures: the figures pages, the yearly report and the figures API (figures.c, with the
+ * models of figures_model.c) */
+int web_figures_nation(struct ctx *c);
+int web_figures_coordination(struct ctx *c);
+int web_report_nation(struct ctx *c);
+int web_report_coordination(struct ctx *c);
+int web_api_figures(struct ctx *c);
 
 #endif

@@ -25,6 +25,12 @@ const struct route web_routes[] = {
     {"POST", "/coordinations", web_coordination_create, ADM, 0},
     {"GET", "/coordinations/nouvelle", web_coordination_new, ADM, 0},
     {"GET", "/coordinations/{slug}/modifier", web_coordination_edit, ADM, 0},
+    /* the year in figures and the yearly report: public; budget totals only for those
+     * action_can_see_budget allows, so no page cache (the page differs by viewer) */
+    {"GET", "/coordinations/{slug}/chiffres", web_figures_coordination, A, 0},
+    {"GET", "/coordinations/{slug}/bilan/{year}", web_report_coordination, A, 0},
+    {"GET", "/chiffres", web_figures_nation, A, 0},
+    {"GET", "/bilan/{year}", web_report_nation, A, 0},
     {"GET", "/coordinations/{slug}", web_coordination_show, A, CACHE},
     {"POST", "/coordinations/{slug}", web_coordination_update, ADM, 0},
 
@@ -110,6 +116,23 @@ const struct route web_routes[] = {
     /* every film file request is checked against the viewer's rights */
     {"GET", "/media/films/{id}/*", web_media_film, A, 0},
 
+    /* actions: anyone reads them (budgets for their coordination's coordinators and admins);
+     * CACHE for anonymous visitors, as on group pages: what they see changes with a commit */
+    {"GET", "/actions", web_action_list, A, CACHE},
+    {"POST", "/actions", web_action_create, C, 0},
+    /* the CSV import (upload, mapping, import) and the export, before /actions/{id} */
+    {"GET", "/actions.csv", web_action_csv, A, 0},
+    {"GET", "/actions/import", web_action_import_form, C, 0},
+    {"POST", "/actions/import", web_action_import_upload, C, 0},
+    {"GET", "/actions/import/modele.csv", web_action_import_template, A, 0},
+    {"POST", "/actions/import/{token}", web_action_import_run, C, 0},
+    {"GET", "/actions/nouvelle", web_action_new, C, 0},
+    {"GET", "/actions/{id}/modifier", web_action_edit, C, 0},
+    {"GET", "/actions/{id}/supprimer", web_action_delete_confirm, C, 0},
+    {"POST", "/actions/{id}/supprimer", web_action_delete, C, 0},
+    {"GET", "/actions/{id}", web_action_show, A, CACHE},
+    {"POST", "/actions/{id}", web_action_update, C, 0},
+
     /* every photo request is checked against the viewer's rights: no page cache, no PUB */
     {"GET", "/media/photos/{id}/{file}", web_media_photo, A, 0},
 
@@ -139,6 +162,7 @@ const struct route web_routes[] = {
     {"GET", "/api/v1/communes", web_api_communes, A, API | CACHE},
     {"GET", "/api/v1/communes/{code}", web_api_commune_get, A, API | CACHE},
     {"GET", "/api/v1/departements", web_api_departements, A, API | CACHE},
+    {"GET", "/api/v1/figures", web_api_figures, A, API},
     {"GET", "/api/v1/coordinations", web_api_coordination_list, A, API | CACHE},
     {"POST", "/api/v1/coordinations", web_api_coordination_create, ADM, API},
     {"GET", "/api/v1/coordinations/{slug}", web_api_coordination_get, A, API | CACHE},
@@ -209,5 +233,11 @@ const struct route web_routes[] = {
     {"DELETE", "/api/v1/collections/{slug}/films/{id}", web_api_collection_remove, C, API},
     {"PATCH", "/api/v1/collections/{slug}", web_api_collection_update, C, API},
     {"DELETE", "/api/v1/collections/{slug}", web_api_collection_delete, C, API},
+    {"GET", "/api/v1/actions", web_api_action_list, A, API},
+    {"GET", "/api/v1/actions/export", web_api_action_export, A, API},
+    {"POST", "/api/v1/actions", web_api_action_create, C, API},
+    {"GET", "/api/v1/actions/{id}", web_api_action_get, A, API},
+    {"PUT", "/api/v1/actions/{id}", web_api_action_update, C, API},
+    {"DELETE", "/api/v1/actions/{id}", web_api_action_delete, C, API},
     {NULL, NULL, NULL, A, 0},
 };
