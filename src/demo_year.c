@@ -164,7 +164,8 @@ static const char *const venue_names[] = {
     "Agnès-Varda",     "Léo-Lagrange",  "Lucie-Aubrac",    "Nelson-Mandela",   "Germaine-Tillion",
     "Jean-Zay",        "Paul-Éluard",   "George-Sand",     "Romain-Rolland"};
 
-/* Films whose makers died long ago (public domain), for open-air screenings and debates. */
+/* Silent films in the public domain in France (their authors died more than 70 years ago),
+ * for open-air screenings and debates. */
 static const char *const classics[] = {"Le Voyage dans la Lune",
                                        "Nosferatu le vampire",
                                        "Le Cuirassé Potemkine",
@@ -173,12 +174,12 @@ static const char *const classics[] = {"Le Voyage dans la Lune",
                                        "Fantômas",
                                        "Les Vampires",
                                        "Judex",
-                                       "Le Mécano de la General",
-                                       "Sherlock Junior",
-                                       "Monte là-dessus !",
-                                       "La Charrette fantôme",
+                                       "Le Voyage à travers l'impossible",
+                                       "Le Royaume des fées",
+                                       "Fièvre",
+                                       "La Souriante Madame Beudet",
                                        "L'Aurore",
-                                       "Le Cabinet du docteur Caligari"};
+                                       "Tabou"};
 
 static const char *const other_practices[] = {"stop motion",
                                               "photo et cinéma",
