@@ -19,7 +19,7 @@ PKGS="$PKGS libvips-dev libwebp-dev zlib1g-dev libimage-exiftool-perl"
 # uploads and to draw the demo films; fonts-dejavu-core for the demo films' titles
 PKGS="$PKGS ffmpeg fonts-dejavu-core"
 # benchmark reference (imagemagick: bench/photos.sh)
-PKGS="$PKGS nginx-light wrk imagemagick"
+PKGS="$PKGS nginx-light wrk imagemagick sqlite3"
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 

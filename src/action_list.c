@@ -1,6 +1,7 @@
 /* action_list: reading action rows and their lists, and the paginated listing with its
  * filters (see action.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "action_internal.h"
@@ -165,6 +166,200 @@ int action_read_lists(struct db *db, struct arena *a, struct action *o, struct e
     return 0;
 }
 
+/* ---- the lists of a whole page at once ---- */
+
+struct id_index {
+    int64_t id;
+    int idx;
+};
+
+static int cmp_id(const void *x, const void *y)
+{
+    int64_t a = ((const struct id_index *)x)->id, b = ((const struct id_index *)y)->id;
+    return a < b ? -1 : a > b;
+}
+
+struct list_row {
+    int idx;
+    const char *t0, *t1, *t2;
+    int64_t i0, i3;
+};
+
+/* Runs sql (its "%s" replaced by "?, ?, …" for the n ids) and reads each row as (action_id,
+ * then one column per letter of cols: 't' text, 'i' integer), in a. Rows come back grouped by
+ * action (the SQL orders by action_id first). */
+static int batch_query(struct db *db, struct arena *a, const char *sql, const struct action *list,
+                       int n, const struct id_index *ix, const char *cols, struct list_row **out,
+                       int *nout, struct err *e)
+{
+    struct buf marks;
+    buf_init(&marks, 0);
+    for (int i = 0; i < n; i++)
+        buf_puts(&marks, i ? ", ?" : "?");
+    const char *full = arena_printf(a, sql, buf_cstr(&marks));
+    buf_free(&marks);
+    struct db_stmt *s;
+    if (db_prepare(db, full, &s, e))
+        return -1;
+    for (int i = 0; i < n; i++)
+        db_bind_int(s, i + 1, list[i].id);
+    int cap = 0, r;
+    *out = NULL;
+    *nout = 0;
+    while ((r = db_step(s, e)) == DB_ROW) {
+        struct id_index key = {.id = db_col_int(s, 0)};
+        const struct id_index *hit = bsearch(&key, ix, (size_t)n, sizeof *ix, cmp_id);
+        if (!hit)
+            continue;
+        if (*nout == cap) {
+            int nc = cap ? cap * 2 : 64;
+            struct list_row *nr = arena_alloc(a, sizeof *nr * (size_t)nc);
+            if (*nout)
+                memcpy(nr, *out, sizeof *nr * (size_t)*nout);
+            *out = nr;
+            cap = nc;
+        }
+        struct list_row *row = &(*out)[(*nout)++];
+        row->idx = hit->idx;
+        /* texts fill t0, t1, t2 in order, ints i0 then i3 */
+        int nt = 0, ni = 0;
+        for (int c = 0; cols[c]; c++) {
+            if (cols[c] == 'i') {
+                *(ni++ ? &row->i3 : &row->i0) = db_col_int(s, c + 1);
+            } else {
+                const char **t = nt == 0 ? &row->t0 : nt == 1 ? &row->t1 : &row->t2;
+                nt++;
+                *t = col_str(s, a, c + 1);
+            }
+        }
+    }
+    db_finalize(s);
+    return r < 0 ? -1 : 0;
+}
+
+/* How many rows of rows[from..] belong to the same action as rows[from]. */
+static int run_of(const struct list_row *rows, int nrows, int from)
+{
+    int k = from;
+    while (k < nrows && rows[k].idx == rows[from].idx)
+        k++;
+    return k - from;
+}
+
+/* Fills the lists of the n actions of list with one query per list (the page's ids). */
+static int read_lists_batch(struct db *db, struct arena *a, struct action *list, int n,
+                            struct err *e)
+{
+    if (n == 0)
+        return 0;
+    struct id_index *ix = arena_alloc(a, sizeof *ix * (size_t)n);
+    for (int i = 0; i < n; i++)
+        ix[i] = (struct id_index){list[i].id, i};
+    qsort(ix, (size_t)n, sizeof *ix, cmp_id);
+    struct list_row *rows;
+    int nrows;
+    /* communes */
+    if (batch_query(db, a,
+                    "SELECT x.action_id, c.code, c.name, c.departement_code, c.population FROM "
+                    "action_communes x JOIN communes c ON c.code = x.commune_code WHERE "
+                    "x.action_id IN (%s) ORDER BY x.action_id, c.name, c.code",
+                    list, n, ix, "ttti", &rows, &nrows, e))
+        return -1;
+    for (int k = 0; k < nrows;) {
+        int m = run_of(rows, nrows, k);
+        struct action *o = &list[rows[k].idx];
+        o->communes = arena_alloc(a, sizeof *o->communes * (size_t)m);
+        for (int j = 0; j < m; j++)
+            o->communes[j] = (struct action_commune){rows[k + j].t0, rows[k + j].t1, rows[k + j].t2,
+                                                     rows[k + j].i0};
+        o->ncommunes = m;
+        k += m;
+    }
+    /* partners */
+    if (batch_query(db, a,
+                    "SELECT p.action_id, p.structure_id, s.name FROM action_partners p JOIN "
+                    "structures s ON s.id = p.structure_id WHERE p.action_id IN (%s) ORDER BY "
+                    "p.action_id, s.name, s.id",
+                    list, n, ix, "it", &rows, &nrows, e))
+        return -1;
+    for (int k = 0; k < nrows;) {
+        int m = run_of(rows, nrows, k);
+        struct action *o = &list[rows[k].idx];
+        o->partner_ids = arena_alloc(a, sizeof *o->partner_ids * (size_t)m);
+        o->partner_names = arena_alloc(a, sizeof *o->partner_names * (size_t)m);
+        for (int j = 0; j < m; j++) {
+            o->partner_ids[j] = rows[k + j].i0;
+            o->partner_names[j] = rows[k + j].t0;
+        }
+        o->npartners = m;
+        k += m;
+    }
+    /* facilitators, then the three kinds of tags */
+    static const struct {
+        const char *sql;
+    } texts[] = {
+        {"SELECT action_id, name FROM action_facilitators WHERE action_id IN (%s) ORDER BY "
+         "action_id, position"},
+        {"SELECT action_id, code FROM action_tags WHERE kind = 'theme' AND action_id IN (%s) "
+         "ORDER BY action_id, code"},
+        {"SELECT action_id, code FROM action_tags WHERE kind = 'form' AND action_id IN (%s) "
+         "ORDER BY action_id, code"},
+        {"SELECT action_id, code FROM action_tags WHERE kind = 'public' AND action_id IN (%s) "
+         "ORDER BY action_id, code"},
+    };
+    for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
+        if (batch_query(db, a, texts[t].sql, list, n, ix, "t", &rows, &nrows, e))
+            return -1;
+        for (int k = 0; k < nrows;) {
+            int m = run_of(rows, nrows, k);
+            struct action *o = &list[rows[k].idx];
+            const char **v = arena_alloc(a, sizeof *v * (size_t)m);
+            for (int j = 0; j < m; j++)
+                v[j] = rows[k + j].t0;
+            if (t == 0) {
+                o->facilitators = v;
+                o->nfacilitators = m;
+            } else if (t == 1) {
+                o->themes = v;
+                o->nthemes = m;
+            } else if (t == 2) {
+                o->forms = v;
+                o->nforms = m;
+            } else {
+                o->publics = v;
+                o->npublics = m;
+            }
+            k += m;
+        }
+    }
+    /* linked groups and films */
+    for (int t = 0; t < 2; t++) {
+        if (batch_query(db, a,
+                        t ? "SELECT action_id, film_id FROM action_films WHERE action_id IN (%s) "
+                            "ORDER BY action_id, film_id"
+                          : "SELECT action_id, group_id FROM action_groups WHERE action_id IN "
+                            "(%s) ORDER BY action_id, group_id",
+                        list, n, ix, "i", &rows, &nrows, e))
+            return -1;
+        for (int k = 0; k < nrows;) {
+            int m = run_of(rows, nrows, k);
+            struct action *o = &list[rows[k].idx];
+            int64_t *v = arena_alloc(a, sizeof *v * (size_t)m);
+            for (int j = 0; j < m; j++)
+                v[j] = rows[k + j].i0;
+            if (t) {
+                o->film_ids = v;
+                o->nfilms = m;
+            } else {
+                o->group_ids = v;
+                o->ngroups = m;
+            }
+            k += m;
+        }
+    }
+    return 0;
+}
+
 int action_list(struct db *db, struct arena *a, const struct action_filter *f, struct action **out,
                 int *n, int64_t *total, struct err *e)
 {
@@ -265,10 +460,8 @@ int action_list(struct db *db, struct arena *a, const struct action_filter *f, s
     db_finalize(s);
     if (r < 0)
         goto done;
-    if (f->with_lists)
-        for (int i = 0; i < *n; i++)
-            if (action_read_lists(db, a, &list[i], e))
-                goto done;
+    if (f->with_lists && read_lists_batch(db, a, list, *n, e))
+        goto done;
     *out = list;
     rc = 0;
 done:

@@ -150,8 +150,7 @@ static int by_place(struct db *db, struct arena *a, int year, int64_t coord, str
         if (db_prepare(db,
                        "SELECT co.slug, co.name, (SELECT COUNT(*) FROM actions ac WHERE "
                        "ac.coordination_id = co.id AND ac.year = ? AND ac.status <> "
-                       "'cancelled') FROM coordinations co WHERE co.kind = 'regional' ORDER BY "
-                       "co.name, co.id",
+                       "'cancelled') FROM coordinations co ORDER BY co.kind, co.name, co.id",
                        &s, e))
             return -1;
         db_bind_int(s, 1, year);

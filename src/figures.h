@@ -36,7 +36,8 @@ struct figures {
     struct figures_row *by_type;
     int ntypes;
     int64_t by_month[12];
-    /* the nation: every regional coordination (zeros included), by name; a coordination: none */
+    /* the nation: every coordination (zeros included), the national one first, then the
+     * regional ones by name; a coordination: none */
     struct figures_row *by_coordination;
     int ncoordinations;
     /* départements with at least one action (an action in two départements counts in both) */

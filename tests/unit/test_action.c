@@ -327,6 +327,47 @@ static void test_listing(void **state)
     assert_int_equal(action_list(f->db, f->a, &c, &list, &n, &total, &e), 0);
     assert_int_equal(total, 1);
     assert_int_equal(list[0].ncommunes, 1);
+    /* a page's lists are read in one query per list: the same as one action at a time */
+    {
+        const char *const two[] = {"59350", "59001"};
+        const char *const facil[] = {"Ana", "Bo"};
+        const char *const pub[] = {"qpv"};
+        const int64_t partners[] = {f->cs, f->mjc};
+        struct action_input more = base(f);
+        more.commune_codes = two;
+        more.ncommunes = 2;
+        more.facilitators = facil;
+        more.nfacilitators = 2;
+        more.publics = pub;
+        more.npublics = 1;
+        more.partner_ids = partners;
+        more.npartners = 2;
+        assert_true(create(f, &f->coord_hc, &more, &e) > 0);
+    }
+    struct action_filter all = {.with_lists = 1, .per_page = ACTION_PER_PAGE_MAX};
+    assert_int_equal(action_list(f->db, f->a, &all, &list, &n, &total, &e), 0);
+    assert_int_equal(n, 9);
+    for (int i = 0; i < n; i++) {
+        struct action one;
+        assert_int_equal(action_get(f->db, f->a, list[i].id, &one, &e), 0);
+        assert_int_equal(list[i].ncommunes, one.ncommunes);
+        for (int j = 0; j < one.ncommunes; j++) {
+            assert_string_equal(list[i].communes[j].code, one.communes[j].code);
+            assert_string_equal(list[i].communes[j].name, one.communes[j].name);
+            assert_int_equal(list[i].communes[j].population, one.communes[j].population);
+        }
+        assert_int_equal(list[i].npartners, one.npartners);
+        for (int j = 0; j < one.npartners; j++) {
+            assert_int_equal(list[i].partner_ids[j], one.partner_ids[j]);
+            assert_string_equal(list[i].partner_names[j], one.partner_names[j]);
+        }
+        assert_int_equal(list[i].nfacilitators, one.nfacilitators);
+        for (int j = 0; j < one.nfacilitators; j++)
+            assert_string_equal(list[i].facilitators[j], one.facilitators[j]);
+        assert_int_equal(list[i].npublics, one.npublics);
+        assert_int_equal(list[i].nthemes, one.nthemes);
+        assert_int_equal(list[i].ngroups, one.ngroups);
+    }
     struct action_filter bad = {.type = "picnic"};
     assert_int_equal(action_list(f->db, f->a, &bad, &list, &n, &total, &e), -1);
     assert_int_equal(e.status, 422);
