@@ -28,6 +28,8 @@ enum {
     ACTION_RURAL_POPULATION = 2000, /* a commune under this many inhabitants is rural */
     ACTION_PER_PAGE_DEFAULT = 50,
     ACTION_PER_PAGE_MAX = 200,
+    ACTION_ALL_MAX = 100000, /* an unpaged read (action_filter.all) past this many: 413 */
+    ACTION_BATCH_IDS = 500,  /* ids in one IN list when the lists of many actions are read */
 };
 
 /* A code and its French label (a message id: translate with err_tr / web_t). */
@@ -147,6 +149,8 @@ struct action_filter {
     const char *sort;   /* "date" (start_date, newest first: default), "title", "oldest" */
     int page, per_page; /* page from 1; per_page 0: ACTION_PER_PAGE_DEFAULT */
     int with_lists;     /* also read the lists (communes, ...) of each action listed */
+    int all; /* internal readers (the yearly report, exports): every match at once, page and
+                per_page ignored */
 };
 /* One page of actions; *total counts every match. Strings and arrays in a. 422 on a bad
  * filter (unknown type or status, per_page past ACTION_PER_PAGE_MAX). */

@@ -368,6 +368,10 @@ int action_list(struct db *db, struct arena *a, const struct action_filter *f, s
     *total = 0;
     int per_page = f->per_page ? f->per_page : ACTION_PER_PAGE_DEFAULT;
     int page = f->page > 0 ? f->page : 1;
+    if (f->all) {
+        per_page = ACTION_PER_PAGE_MAX; /* checked below, then every match is read */
+        page = 1;
+    }
     if (per_page < 1 || per_page > ACTION_PER_PAGE_MAX)
         return err_field(e, 422, "per_page", "Entre 1 et %d actions par page.",
                          ACTION_PER_PAGE_MAX);
@@ -446,6 +450,13 @@ int action_list(struct db *db, struct arena *a, const struct action_filter *f, s
     db_finalize(s);
     if (r < 0)
         goto done;
+    if (f->all) {
+        if (*total > ACTION_ALL_MAX) {
+            err_set(e, 413, "Plus de %d actions : précisez la recherche.", ACTION_ALL_MAX);
+            goto done;
+        }
+        per_page = *total > 0 ? (int)*total : 1;
+    }
     sql = arena_printf(a, "SELECT " ACTION_COLS ACTION_FROM "%s ORDER BY %s LIMIT ? OFFSET ?",
                        buf_cstr(&where), order);
     if (db_prepare(db, sql, &s, e))
@@ -460,8 +471,11 @@ int action_list(struct db *db, struct arena *a, const struct action_filter *f, s
     db_finalize(s);
     if (r < 0)
         goto done;
-    if (f->with_lists && read_lists_batch(db, a, list, *n, e))
-        goto done;
+    /* the lists by slices of ACTION_BATCH_IDS ids (one IN list per query and slice) */
+    for (int from = 0; f->with_lists && from < *n; from += ACTION_BATCH_IDS)
+        if (read_lists_batch(db, a, list + from,
+                             *n - from < ACTION_BATCH_IDS ? *n - from : ACTION_BATCH_IDS, e))
+            goto done;
     *out = list;
     rc = 0;
 done:

@@ -633,7 +633,7 @@ static json_t *actions_model(const struct pm *p, struct err *e)
                                   .year = p->r->year,
                                   .sort = "oldest",
                                   .page = page,
-                                  .per_page = ACTION_PER_PAGE_MAX,
+                                  .all = 1,
                                   .with_lists = 1};
         struct action *list;
         int n;

@@ -368,6 +368,10 @@ static void test_listing(void **state)
         assert_int_equal(list[i].nthemes, one.nthemes);
         assert_int_equal(list[i].ngroups, one.ngroups);
     }
+    struct action_filter every = {.all = 1, .per_page = 1, .page = 5, .sort = "oldest"};
+    assert_int_equal(action_list(f->db, f->a, &every, &list, &n, &total, &e), 0);
+    assert_int_equal(n, 9);
+    assert_int_equal(total, 9);
     struct action_filter bad = {.type = "picnic"};
     assert_int_equal(action_list(f->db, f->a, &bad, &list, &n, &total, &e), -1);
     assert_int_equal(e.status, 422);
