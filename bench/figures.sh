@@ -33,7 +33,7 @@ for path in "/api/v1/figures?year=$year" "/bilan/$year"; do
   : >"$work/access.log"
   for _ in $(seq 1 "$runs"); do curl -fsS -o /dev/null "http://127.0.0.1:$port$path"; done
   sleep 0.2
-  grep -F " $path " "$work/access.log" | awk '{print $NF}' | sed 's/ms$//' >"$work/times"
+  grep -aF " ${path%%\?*} " "$work/access.log" | awk '{print $NF}' | sed 's/ms$//' >"$work/times"
   echo "Lanterne $path: median $(median <"$work/times") ms, best $(best <"$work/times") ms (server time, $runs runs)"
 done
 sed "s/@YEAR@/$year/g" bench/figures.sql >"$work/q.sql"

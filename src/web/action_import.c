@@ -319,8 +319,7 @@ int web_action_import_run(struct ctx *c)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (action_csv_import(web_db(c), c->a, web_viewer(c), &t, map, co.id, &res, &e)) {
-        if (e.status == 422 && e.field && !strcmp(e.field, "mapping"))
-            return mapping_page(c, 422, token, &co, &t, map, e.msg);
+        /* a bad mapping, or a file of blank rows: the mapping page again, with the reason */
         if (e.status == 422)
             return mapping_page(c, 422, token, &co, &t, map, e.msg);
         return web_err(c, &e);

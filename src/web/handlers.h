@@ -294,4 +294,40 @@ int web_report_nation(struct ctx *c);
 int web_report_coordination(struct ctx *c);
 int web_api_figures(struct ctx *c);
 
+/* calls for projects and applications: pages (call.c, call_app_page.c), API (call_api.c) */
+int web_call_list(struct ctx *c);
+int web_call_show(struct ctx *c);
+int web_call_new(struct ctx *c);
+int web_call_create(struct ctx *c);
+int web_call_edit(struct ctx *c);
+int web_call_update(struct ctx *c);
+int web_call_delete_confirm(struct ctx *c);
+int web_call_delete(struct ctx *c);
+int web_call_app_new(struct ctx *c);
+int web_call_app_create(struct ctx *c);
+int web_call_app_mine(struct ctx *c);
+int web_call_app_show(struct ctx *c);
+int web_call_app_edit(struct ctx *c);
+int web_call_app_update(struct ctx *c);
+int web_call_app_submit(struct ctx *c);
+int web_call_app_upload(struct ctx *c);
+int web_call_app_file(struct ctx *c);
+int web_call_app_decide(struct ctx *c);
+int web_call_app_action(struct ctx *c);
+int web_api_call_list(struct ctx *c);
+int web_api_call_create(struct ctx *c);
+int web_api_call_get(struct ctx *c);
+int web_api_call_update(struct ctx *c);
+int web_api_call_delete(struct ctx *c);
+int web_api_call_apps(struct ctx *c);
+int web_api_call_app_create(struct ctx *c);
+int web_api_call_app_mine(struct ctx *c);
+int web_api_call_app_get(struct ctx *c);
+int web_api_call_app_update(struct ctx *c);
+int web_api_call_app_submit(struct ctx *c);
+int web_api_call_app_decide(struct ctx *c);
+int web_api_call_app_action(struct ctx *c);
+int web_api_call_app_file_add(struct ctx *c);
+int web_api_call_app_file(struct ctx *c);
+
 #endif

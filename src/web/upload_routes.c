@@ -7,7 +7,11 @@
 static const char *const upload_routes[] = {
     "/groupes/*/carnet/*/photos",
     "/api/v1/entries/*/photos",
-    "/actions/import", /* CSV files up to CSV_MAX_BYTES (csv_read refuses more) */
+    /* CSV files of actions, up to CSV_MAX_BYTES (csv_read refuses more) */
+    "/actions/import",
+    /* PDF attachments of applications, CALL_APP_FILES_MAX of CALL_APP_FILE_MAX_BYTES each */
+    "/candidatures/*/pieces",
+    "/api/v1/applications/*/files",
 };
 
 static int matches(const char *pattern, const char *path)

@@ -186,6 +186,33 @@ describe('import', () => {
     assert.match(none.text, /Choisissez un fichier CSV/);
   });
 
+  test('the size limit: past 1 MiB is accepted (an upload route), past CSV_MAX_BYTES is a 413', async () => {
+    // rows of about 100 bytes: 2 MiB stays under CSV_MAX_ROWS (50,000)
+    const line = `Une action au titre assez long pour remplir la ligne;debate;2031-01-01;2031-01-01;59350\r\n`;
+    const big = Buffer.from('titre;type;debut;fin;communes\r\n' + line.repeat(Math.ceil((2 << 20) / line.length)));
+    const ok = await upload(who.coordinator, big);
+    assert.equal(ok.status, 200, ok.text.slice(0, 500));
+    const tooBig = Buffer.alloc(10 * 1024 * 1024 + 1, 'a');
+    const r = await upload(who.coordinator, tooBig);
+    assert.equal(r.status, 413);
+    assert.match(unescapeHtml(r.text), /pas un CSV lisible/);
+  });
+
+  test('a bad mapping shows the mapping page again with 422 and the reason', async () => {
+    const up = await upload(who.coordinator, cp1252(csvText(HEADER, rows().slice(0, 3))));
+    assert.equal(up.status, 200);
+    const form = mappingForm(up.text);
+    const twice = form.pairs.map(([k, v]) => (k === 'col1' ? [k, 'titre'] : [k, v]));
+    const r = await who.coordinator.post(form.action, twice);
+    assert.equal(r.status, 422);
+    assert.match(unescapeHtml(r.text), /Deux colonnes du fichier sont associées à « titre »/);
+    assert.ok(r.text.includes(`action="${form.action}"`), 'the same file, mapped again');
+    const none = form.pairs.map(([k, v]) => (v === 'communes' ? [k, ''] : [k, v]));
+    const r2 = await who.coordinator.post(form.action, none);
+    assert.equal(r2.status, 422);
+    assert.match(unescapeHtml(r2.text), /Aucune colonne du fichier n'est associée à « communes »/);
+  });
+
   test('three bad rows: nothing is imported and the page names each line and reason', async () => {
     const before = await count('hors-cadre');
     const bytes = cp1252(csvText(HEADER, rows({ 15: 'type', 40: 'commune', 99: 'dates' })));
