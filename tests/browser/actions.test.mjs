@@ -67,10 +67,37 @@ async function audit(role, name, { html } = {}) {
   assert.equal(problems.length, 0, `console on ${name}:\n${formatProblems(problems)}`);
 }
 
+/** What the coordination's figures page of 2026 shows: the key figure, the bar of film-making
+ * workshops, the map's Nord and Seine-Saint-Denis, and the same in the tables behind them. */
+async function figuresNow(page) {
+  await page.goto(`${server.url}/coordinations/hors-cadre/chiffres?annee=2026`);
+  return page.evaluate(() => {
+    const num = (s) => Number(String(s).replace(/[^0-9]/g, '') || 0);
+    const title = (sel) => { const t = document.querySelector(sel); return t ? t.textContent : ''; };
+    const bar = [...document.querySelectorAll('svg.chart title')].find((t) => t.textContent.startsWith('Atelier de pratique : réalisation de film :'));
+    const cells = (label) => {
+      for (const tr of document.querySelectorAll('table tr')) {
+        const th = tr.querySelector('th');
+        if (th && th.textContent.trim() === label) return num(tr.querySelector('td').textContent);
+      }
+      return -1;
+    };
+    const mapCount = (code) => { const t = title(`path[data-code="${code}"] title`); return t ? num(t.split(':').pop()) : 0; };
+    return {
+      actions: num(document.querySelector('[data-key="actions"]').textContent),
+      films: bar ? num(bar.textContent.split(':').pop()) : -1,
+      filmsTable: cells('Atelier de pratique : réalisation de film'),
+      nord: mapCount('59'),
+      seineSaintDenis: mapCount('93'),
+    };
+  });
+}
+
 describe('a coordinator records an action on one page', () => {
-  test('from the list, through the form (a refusal first), to the action\'s page', { timeout: PAGE_TIMEOUT }, async () => {
+  test('from the list, through the form (a refusal first), to the action\'s page, and the figures follow at once', { timeout: PAGE_TIMEOUT }, async () => {
     const { page, problems } = sessions.coordinator;
     problems.length = 0;
+    const before = await figuresNow(page);
     await page.goto(`${server.url}/`);
     await Promise.all([page.waitForURL(`${server.url}/actions`), page.getByRole('link', { name: 'Actions', exact: true }).click()]);
     await audit('coordinator', 'action-list-coordinator');
@@ -120,6 +147,14 @@ describe('a coordinator records an action on one page', () => {
       assert.ok(main.includes(text), `the action's page shows ${text}`);
     }
     await audit('coordinator', 'action-show-coordinator');
+    // the figures, the chart, the map and the tables behind them count it at once
+    const after = await figuresNow(page);
+    assert.equal(after.actions, before.actions + 1, 'key figure');
+    assert.equal(after.films, before.films + 1, 'bar of film-making workshops');
+    assert.equal(after.filmsTable, before.filmsTable + 1, 'table behind the chart');
+    assert.equal(after.nord, before.nord + 1, 'the map: Nord (Roubaix)');
+    assert.equal(after.seineSaintDenis, before.seineSaintDenis + 1, 'the map: Seine-Saint-Denis');
+    await screenshot(page, 'figures-after-action');
     assert.equal(problems.length, 0, formatProblems(problems));
   });
 });
