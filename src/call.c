@@ -68,7 +68,8 @@ static int check_call(struct arena *a, const struct call_input *in, struct call_
 static int coordination_exists(struct db *db, int64_t id, struct err *e)
 {
     struct err le = {0};
-    int64_t n = db_scalar_int(db, &le, 0, "SELECT COUNT(*) FROM coordinations WHERE id = ?", "i", id);
+    int64_t n =
+        db_scalar_int(db, &le, 0, "SELECT COUNT(*) FROM coordinations WHERE id = ?", "i", id);
     if (le.status) {
         *e = le;
         return -1;
@@ -82,8 +83,9 @@ int call_create(struct db *db, const struct account *actor, const struct call_in
     if (coordination_exists(db, in->coordination_id, e))
         return -1;
     if (!call_can_manage(actor, in->coordination_id))
-        return err_set(e, 403, "Seuls les coordinateurs de cette coordination peuvent y ouvrir "
-                               "un appel à projets.");
+        return err_set(e, 403,
+                       "Seuls les coordinateurs de cette coordination peuvent y ouvrir "
+                       "un appel à projets.");
     struct arena *a = arena_new();
     struct call_input v;
     int rc = -1;
@@ -94,8 +96,8 @@ int call_create(struct db *db, const struct account *actor, const struct call_in
                         "INSERT INTO calls (coordination_id, title, rules, opens_on, closes_on, "
                         "budget, created_by, created_at, updated_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                        "issssiiii", in->coordination_id, v.title, v.rules, v.opens_on,
-                        v.closes_on, v.budget, actor->id, now, now);
+                        "issssiiii", in->coordination_id, v.title, v.rules, v.opens_on, v.closes_on,
+                        v.budget, actor->id, now, now);
     if (e->status || *id <= 0) {
         if (!e->status)
             err_set(e, 500, "L'appel n'a pas pu être enregistré.");
@@ -120,13 +122,14 @@ static int load_managed(struct db *db, const struct account *actor, int64_t id, 
     if (!*coord)
         return err_set(e, 404, "Appel à projets introuvable.");
     if (!call_can_manage(actor, *coord))
-        return err_set(e, 403, "Seuls les coordinateurs de sa coordination peuvent modifier cet "
-                               "appel à projets.");
+        return err_set(e, 403,
+                       "Seuls les coordinateurs de sa coordination peuvent modifier cet "
+                       "appel à projets.");
     return 0;
 }
 
-int call_update(struct db *db, const struct account *actor, int64_t id,
-                const struct call_input *in, struct err *e)
+int call_update(struct db *db, const struct account *actor, int64_t id, const struct call_input *in,
+                struct err *e)
 {
     int64_t coord;
     if (load_managed(db, actor, id, &coord, e))
@@ -167,8 +170,7 @@ int call_delete(struct db *db, const struct account *actor, int64_t id, const ch
     if (e->status)
         goto fail;
     if (beyond) {
-        err_set(e, 409,
-                "Cet appel a déjà reçu des candidatures : il ne peut plus être supprimé.");
+        err_set(e, 409, "Cet appel a déjà reçu des candidatures : il ne peut plus être supprimé.");
         goto fail;
     }
     /* the drafts' files go once the rows are gone */
@@ -212,12 +214,12 @@ done:
     return rc;
 }
 
-#define CALL_COLS                                                                              \
-    "c.id, c.coordination_id, co.name, co.slug, c.title, c.rules, c.opens_on, c.closes_on, "   \
-    "c.budget, c.created_at, c.updated_at, "                                                   \
-    "(SELECT COUNT(*) FROM applications ap WHERE ap.call_id = c.id AND ap.status <> 'draft'), " \
-    "(SELECT COALESCE(SUM(ap.amount_granted), 0) FROM applications ap WHERE ap.call_id = c.id " \
-    "AND ap.status = 'accepted') "                                                             \
+#define CALL_COLS                                                                                  \
+    "c.id, c.coordination_id, co.name, co.slug, c.title, c.rules, c.opens_on, c.closes_on, "       \
+    "c.budget, c.created_at, c.updated_at, "                                                       \
+    "(SELECT COUNT(*) FROM applications ap WHERE ap.call_id = c.id AND ap.status <> 'draft'), "    \
+    "(SELECT COALESCE(SUM(ap.amount_granted), 0) FROM applications ap WHERE ap.call_id = c.id "    \
+    "AND ap.status = 'accepted') "                                                                 \
     "FROM calls c JOIN coordinations co ON co.id = c.coordination_id"
 
 static void read_call(struct db_stmt *s, struct arena *a, struct call *c)

@@ -15,18 +15,18 @@
 #include "db/db.h"
 
 enum {
-    CALL_TITLE_MAX = 200,                /* characters */
-    CALL_RULES_MAX = 20000,              /* characters of the rules */
-    CALL_BUDGET_MAX = 100000000,         /* euros of an envelope */
+    CALL_TITLE_MAX = 200,        /* characters */
+    CALL_RULES_MAX = 20000,      /* characters of the rules */
+    CALL_BUDGET_MAX = 100000000, /* euros of an envelope */
     CALL_APP_TITLE_MAX = ACTION_TITLE_MAX,
     CALL_APP_PROJECT_MAX = ACTION_DESCRIPTION_MAX,
-    CALL_APP_PUBLIC_MAX = 2000,          /* characters of the public described */
-    CALL_APP_REASON_MAX = 2000,          /* characters of a decline's reason */
-    CALL_APP_FILES_MAX = 5,              /* attachments of one application */
+    CALL_APP_PUBLIC_MAX = 2000,                 /* characters of the public described */
+    CALL_APP_REASON_MAX = 2000,                 /* characters of a decline's reason */
+    CALL_APP_FILES_MAX = 5,                     /* attachments of one application */
     CALL_APP_FILE_MAX_BYTES = 10 * 1024 * 1024, /* one attachment */
-    CALL_APP_FILE_NAME_MAX = 200,        /* characters of an attachment's name as shown */
-    CALL_LIST_MAX = 500,                 /* calls one list reads */
-    CALL_APP_LIST_MAX = 1000,            /* applications one list reads */
+    CALL_APP_FILE_NAME_MAX = 200,               /* characters of an attachment's name as shown */
+    CALL_LIST_MAX = 500,                        /* calls one list reads */
+    CALL_APP_LIST_MAX = 1000,                   /* applications one list reads */
 };
 
 /* Where a call stands on a given day: opens_on and closes_on are both open days. */
@@ -58,8 +58,8 @@ int call_can_manage(const struct account *actor, int64_t coordination_id);
  * "budget"); 404 unknown coordination. */
 int call_create(struct db *db, const struct account *actor, const struct call_input *in,
                 int64_t *id, struct err *e);
-int call_update(struct db *db, const struct account *actor, int64_t id,
-                const struct call_input *in, struct err *e);
+int call_update(struct db *db, const struct account *actor, int64_t id, const struct call_input *in,
+                struct err *e);
 /* Only while it has no application beyond drafts (409 otherwise); drafts go with it. */
 int call_delete(struct db *db, const struct account *actor, int64_t id, const char *data_dir,
                 struct err *e);
@@ -126,10 +126,9 @@ int call_app_decide(struct db *db, const struct account *actor, int64_t id, int 
                     int64_t amount, const char *reason, int *over_envelope, struct err *e);
 /* An accepted application becomes a planned action of the call's coordination, once (409
  * when it already has one, or is not accepted); *action_id set. */
-int call_app_to_action(struct db *db, const struct account *actor, int64_t id,
-                       int64_t *action_id, struct err *e);
-int call_app_get(struct db *db, struct arena *a, int64_t id, struct call_app *out,
-                 struct err *e);
+int call_app_to_action(struct db *db, const struct account *actor, int64_t id, int64_t *action_id,
+                       struct err *e);
+int call_app_get(struct db *db, struct arena *a, int64_t id, struct call_app *out, struct err *e);
 /* The applications of a call beyond drafts (what its coordinators review), newest first. */
 int call_app_list_call(struct db *db, struct arena *a, int64_t call_id, struct call_app **out,
                        int *n, struct err *e);

@@ -43,14 +43,14 @@ int call_app_can_read(struct db *db, const struct account *actor, const struct c
 
 /* ---- reading ---- */
 
-#define APP_COLS                                                                               \
-    "ap.id, ap.call_id, ap.structure_id, COALESCE(ap.applicant_user_id, 0), c.coordination_id, " \
-    "c.title, s.name, COALESCE(u.display_name, ''), ap.title, ap.project, ap.facilitator, "    \
-    "ap.planned_start, ap.planned_end, ap.public_desc, ap.action_type, ap.status, "            \
-    "ap.budget_requested, ap.amount_granted, ap.decision_reason, COALESCE(ap.decided_at, 0), " \
-    "COALESCE(ap.submitted_at, 0), COALESCE(ap.action_id, 0), ap.created_at, ap.updated_at "   \
-    "FROM applications ap JOIN calls c ON c.id = ap.call_id "                                  \
-    "JOIN structures s ON s.id = ap.structure_id "                                             \
+#define APP_COLS                                                                                   \
+    "ap.id, ap.call_id, ap.structure_id, COALESCE(ap.applicant_user_id, 0), c.coordination_id, "   \
+    "c.title, s.name, COALESCE(u.display_name, ''), ap.title, ap.project, ap.facilitator, "        \
+    "ap.planned_start, ap.planned_end, ap.public_desc, ap.action_type, ap.status, "                \
+    "ap.budget_requested, ap.amount_granted, ap.decision_reason, COALESCE(ap.decided_at, 0), "     \
+    "COALESCE(ap.submitted_at, 0), COALESCE(ap.action_id, 0), ap.created_at, ap.updated_at "       \
+    "FROM applications ap JOIN calls c ON c.id = ap.call_id "                                      \
+    "JOIN structures s ON s.id = ap.structure_id "                                                 \
     "LEFT JOIN users u ON u.id = ap.applicant_user_id"
 
 static const char *col(struct arena *a, struct db_stmt *s, int i)
@@ -92,9 +92,8 @@ static int read_lists(struct db *db, struct arena *a, struct call_app *o, struct
 {
     struct db_stmt *s;
     int r;
-    int64_t n = db_scalar_int(db, e, 0,
-                              "SELECT COUNT(*) FROM application_communes WHERE application_id = ?",
-                              "i", o->id);
+    int64_t n = db_scalar_int(
+        db, e, 0, "SELECT COUNT(*) FROM application_communes WHERE application_id = ?", "i", o->id);
     if (e->status)
         return -1;
     o->communes = arena_alloc(a, sizeof *o->communes * (size_t)(n + 1));
@@ -159,8 +158,9 @@ static int list_where(struct db *db, struct arena *a, const char *where, int64_t
     *n = 0;
     *out = arena_alloc(a, sizeof **out * CALL_APP_LIST_MAX);
     char sql[2048];
-    snprintf(sql, sizeof sql, "SELECT " APP_COLS " WHERE %s ORDER BY ap.created_at DESC, ap.id DESC LIMIT %d",
-             where, CALL_APP_LIST_MAX);
+    snprintf(sql, sizeof sql,
+             "SELECT " APP_COLS " WHERE %s ORDER BY ap.created_at DESC, ap.id DESC LIMIT %d", where,
+             CALL_APP_LIST_MAX);
     if (db_prepare(db, sql, &s, e))
         return -1;
     db_bind_int(s, 1, arg);
@@ -256,8 +256,7 @@ static int check_app(struct db *db, struct arena *a, const struct call_app_input
     return 0;
 }
 
-static int write_communes(struct db *db, int64_t id, const struct call_app_input *v,
-                          struct err *e)
+static int write_communes(struct db *db, int64_t id, const struct call_app_input *v, struct err *e)
 {
     if (db_execf(db, e, "DELETE FROM application_communes WHERE application_id = ?", "i", id) < 0)
         return -1;
@@ -284,8 +283,7 @@ int call_app_create(struct db *db, const struct account *actor, int64_t call_id,
         goto done;
     }
     if (call_state(&c, today) != CALL_OPEN) {
-        err_set(e, 422, "Cet appel n'est pas ouvert : il va du %s au %s.", c.opens_on,
-                c.closes_on);
+        err_set(e, 422, "Cet appel n'est pas ouvert : il va du %s au %s.", c.opens_on, c.closes_on);
         goto done;
     }
     struct call_app_input v;
@@ -298,8 +296,8 @@ int call_app_create(struct db *db, const struct account *actor, int64_t call_id,
                         "action_type, budget_requested, created_at, updated_at) VALUES "
                         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                         "iiisssssssiii", call_id, v.structure_id, actor->id, v.title, v.project,
-                        v.facilitator, v.planned_start, v.planned_end, v.public_desc,
-                        v.action_type, v.budget_requested, now, now);
+                        v.facilitator, v.planned_start, v.planned_end, v.public_desc, v.action_type,
+                        v.budget_requested, now, now);
     if (e->status || *id <= 0 || write_communes(db, *id, &v, e)) {
         if (!e->status)
             err_set(e, 500, "La candidature n'a pas pu être enregistrée.");
@@ -330,8 +328,9 @@ static int load_draft(struct db *db, struct arena *a, const struct account *acto
     if (load_readable(db, a, actor, id, app, e))
         return -1;
     if (!call_is_referent(db, actor, app->structure_id))
-        return err_set(e, 403, "Seuls les référents de la structure peuvent modifier sa "
-                               "candidature.");
+        return err_set(e, 403,
+                       "Seuls les référents de la structure peuvent modifier sa "
+                       "candidature.");
     if (strcmp(app->status, "draft"))
         return err_set(e, 409, "Une candidature déposée ne peut plus être modifiée.");
     return 0;
@@ -361,9 +360,9 @@ int call_app_update(struct db *db, const struct account *actor, int64_t id,
                  "facilitator = ?, planned_start = ?, planned_end = ?, public_desc = ?, "
                  "action_type = ?, budget_requested = ?, updated_at = ? "
                  "WHERE id = ? AND status = 'draft'",
-                 "isssssssiii", v.structure_id, v.title, v.project, v.facilitator,
-                 v.planned_start, v.planned_end, v.public_desc, v.action_type,
-                 v.budget_requested, (int64_t)time(NULL), id) != 1 ||
+                 "isssssssiii", v.structure_id, v.title, v.project, v.facilitator, v.planned_start,
+                 v.planned_end, v.public_desc, v.action_type, v.budget_requested,
+                 (int64_t)time(NULL), id) != 1 ||
         write_communes(db, id, &v, e)) {
         if (!e->status)
             err_set(e, 409, "Une candidature déposée ne peut plus être modifiée.");
@@ -387,14 +386,14 @@ int call_app_submit(struct db *db, const struct account *actor, int64_t id, int6
         goto done;
     enum call_state st = call_state(&c, today);
     if (st == CALL_CLOSED) {
-        err_set(e, 422,
-                "L'appel est clos depuis le %s : la candidature ne peut plus être déposée.",
+        err_set(e, 422, "L'appel est clos depuis le %s : la candidature ne peut plus être déposée.",
                 c.closes_on);
         goto done;
     }
     if (st == CALL_UPCOMING) {
-        err_set(e, 422, "L'appel n'ouvre que le %s : la candidature ne peut pas encore être "
-                        "déposée.",
+        err_set(e, 422,
+                "L'appel n'ouvre que le %s : la candidature ne peut pas encore être "
+                "déposée.",
                 c.opens_on);
         goto done;
     }
@@ -403,8 +402,7 @@ int call_app_submit(struct db *db, const struct account *actor, int64_t id, int6
         goto done;
     }
     if (!*app.facilitator) {
-        err_field(e, 422, "facilitator",
-                  "Nommez l'intervenant avant de déposer la candidature.");
+        err_field(e, 422, "facilitator", "Nommez l'intervenant avant de déposer la candidature.");
         goto done;
     }
     int64_t now = (int64_t)time(NULL);
@@ -429,8 +427,9 @@ static int load_managed(struct db *db, struct arena *a, const struct account *ac
     if (load_readable(db, a, actor, id, app, e))
         return -1;
     if (!call_can_manage(actor, app->coordination_id))
-        return err_set(e, 403, "Seuls les coordinateurs de la coordination de l'appel peuvent "
-                               "statuer sur ses candidatures.");
+        return err_set(e, 403,
+                       "Seuls les coordinateurs de la coordination de l'appel peuvent "
+                       "statuer sur ses candidatures.");
     return 0;
 }
 
@@ -446,8 +445,9 @@ int call_app_decide(struct db *db, const struct account *actor, int64_t id, int 
     if (load_managed(db, a, actor, id, &app, e) || call_get(db, a, app.call_id, &c, e))
         goto done;
     if (strcmp(app.status, "submitted")) {
-        err_set(e, 409, "Seule une candidature déposée et pas encore décidée peut recevoir une "
-                        "décision.");
+        err_set(e, 409,
+                "Seule une candidature déposée et pas encore décidée peut recevoir une "
+                "décision.");
         goto done;
     }
     const char *why = trim(a, reason);
@@ -487,8 +487,8 @@ done:
     return rc;
 }
 
-int call_app_to_action(struct db *db, const struct account *actor, int64_t id,
-                       int64_t *action_id, struct err *e)
+int call_app_to_action(struct db *db, const struct account *actor, int64_t id, int64_t *action_id,
+                       struct err *e)
 {
     struct arena *a = arena_new();
     int rc = -1;
@@ -663,13 +663,20 @@ int call_app_file_add(struct db *db, const struct account *actor, int64_t app_id
         goto done;
     }
     int64_t now = (int64_t)time(NULL);
+    /* checked again as the row goes in: a submission or another upload may have come in
+     * between the checks above and now */
     *id = db_scalar_int(db, e, 0,
                         "INSERT INTO application_files (application_id, name, size, storage_key, "
-                        "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                        "isisi", app_id, display_name(a, name), (int64_t)len, key, now);
+                        "created_at) SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM "
+                        "applications WHERE id = ? AND status = 'draft') AND (SELECT COUNT(*) "
+                        "FROM application_files WHERE application_id = ?) < ? RETURNING id",
+                        "isisiiii", app_id, display_name(a, name), (int64_t)len, key, now, app_id,
+                        app_id, (int64_t)CALL_APP_FILES_MAX);
     if (e->status || *id <= 0) {
         if (!e->status)
-            err_set(e, 500, "Le fichier n'a pas pu être enregistré.");
+            err_field(e, 409, "file",
+                      "La candidature a été déposée ou a reçu %d fichiers entre-temps.",
+                      CALL_APP_FILES_MAX);
         goto done;
     }
     path = NULL;

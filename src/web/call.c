@@ -147,13 +147,11 @@ static json_t *app_row_json(struct ctx *c, const struct call_app *app)
     json_object_set_new(o, "amount_granted", json_integer(app->amount_granted));
     json_object_set_new(o, "accepted", json_boolean(!strcmp(app->status, "accepted")));
     json_object_set_new(o, "status", web_str(app->status));
-    json_object_set_new(o, "status_label", web_str(web_t(c, !strcmp(app->status, "draft")
-                                                                  ? N_("Brouillon")
-                                                              : !strcmp(app->status, "submitted")
-                                                                  ? N_("Déposée")
-                                                              : !strcmp(app->status, "accepted")
-                                                                  ? N_("Acceptée")
-                                                                  : N_("Refusée"))));
+    json_object_set_new(o, "status_label",
+                        web_str(web_t(c, !strcmp(app->status, "draft")       ? N_("Brouillon")
+                                         : !strcmp(app->status, "submitted") ? N_("Déposée")
+                                         : !strcmp(app->status, "accepted")  ? N_("Acceptée")
+                                                                             : N_("Refusée"))));
     json_object_set_new(o, "call_title", web_str(app->call_title));
     json_object_set_new(o, "call_url", web_str(call_url(c, app->call_id)));
     return o;
@@ -280,8 +278,7 @@ static int64_t chosen_coordination(struct ctx *c)
     return 0;
 }
 
-static int read_form(struct ctx *c, struct call_input *in, const char **budget_raw,
-                     struct err *e)
+static int read_form(struct ctx *c, struct call_input *in, const char **budget_raw, struct err *e)
 {
     memset(in, 0, sizeof *in);
     in->title = form_str(c, "title");

@@ -213,7 +213,8 @@ int web_api_call_app_get(struct ctx *c)
     return web_json(c, 200, web_call_app_api_json(c, &app));
 }
 
-static int app_answer(struct ctx *c, int64_t id, int status)
+/* The application as it now is; a 201 names location (NULL: the application itself). */
+static int app_answer(struct ctx *c, int64_t id, int status, const char *location)
 {
     struct call_app app;
     struct err e = {0};
@@ -221,7 +222,8 @@ static int app_answer(struct ctx *c, int64_t id, int status)
         return web_err(c, &e);
     if (status == 201)
         http_add_header(c->r, "Location",
-                        arena_printf(c->a, "/api/v1/applications/%lld", (long long)id));
+                        location ? location
+                                 : arena_printf(c->a, "/api/v1/applications/%lld", (long long)id));
     return web_json(c, status, web_call_app_api_json(c, &app));
 }
 
@@ -271,7 +273,7 @@ int web_api_call_app_create(struct ctx *c)
     json_decref(root);
     if (bad)
         return web_err(c, &e);
-    return app_answer(c, id, 201);
+    return app_answer(c, id, 201, NULL);
 }
 
 int web_api_call_app_update(struct ctx *c)
@@ -302,7 +304,7 @@ int web_api_call_app_update(struct ctx *c)
     json_decref(root);
     if (bad)
         return web_err(c, &e);
-    return app_answer(c, app.id, 200);
+    return app_answer(c, app.id, 200, NULL);
 }
 
 int web_api_call_app_submit(struct ctx *c)
@@ -314,7 +316,7 @@ int web_api_call_app_submit(struct ctx *c)
     struct err e = {0};
     if (call_app_submit(web_db(c), &c->user, app.id, consent_today(), &e))
         return web_err(c, &e);
-    return app_answer(c, app.id, 200);
+    return app_answer(c, app.id, 200, NULL);
 }
 
 int web_api_call_app_decide(struct ctx *c)
@@ -363,8 +365,7 @@ int web_api_call_app_action(struct ctx *c)
     int64_t id;
     if (call_app_to_action(web_db(c), &c->user, app.id, &id, &e))
         return web_err(c, &e);
-    http_add_header(c->r, "Location", arena_printf(c->a, "/api/v1/actions/%lld", (long long)id));
-    return app_answer(c, app.id, 201);
+    return app_answer(c, app.id, 201, arena_printf(c->a, "/api/v1/actions/%lld", (long long)id));
 }
 
 int web_api_call_app_file_add(struct ctx *c)
@@ -388,10 +389,10 @@ int web_api_call_app_file_add(struct ctx *c)
     }
     struct err e = {0};
     int64_t id;
-    if (call_app_file_add(web_db(c), &c->user, app.id, g_app.data_dir, name, data ? data : "",
-                          len, &id, &e))
+    if (call_app_file_add(web_db(c), &c->user, app.id, g_app.data_dir, name, data ? data : "", len,
+                          &id, &e))
         return web_err(c, &e);
-    return app_answer(c, app.id, 201);
+    return app_answer(c, app.id, 201, NULL);
 }
 
 int web_api_call_app_file(struct ctx *c)

@@ -94,10 +94,9 @@ json_t *web_call_app_api_json(struct ctx *c, const struct call_app *app)
         json_object_set_new(x, "id", json_integer(app->files[i].id));
         json_object_set_new(x, "name", web_str(app->files[i].name));
         json_object_set_new(x, "size", json_integer(app->files[i].size));
-        json_object_set_new(
-            x, "url",
-            web_str(arena_printf(c->a, "/api/v1/applications/%lld/files/%lld",
-                                 (long long)app->id, (long long)app->files[i].id)));
+        json_object_set_new(x, "url",
+                            web_str(arena_printf(c->a, "/api/v1/applications/%lld/files/%lld",
+                                                 (long long)app->id, (long long)app->files[i].id)));
         json_array_append_new(farr, x);
     }
     json_object_set_new(o, "files", farr);
@@ -231,9 +230,9 @@ static int form_page(struct ctx *c, int status, const struct call *k, const stru
         json_object_set_new(m, "action", web_str(app_url(c, app->id)));
         json_object_set_new(m, "app_url", web_str(app_url(c, app->id)));
     } else
-        json_object_set_new(m, "action",
-                            web_str(arena_printf(c->a, "/appels/%lld/candidatures",
-                                                 (long long)k->id)));
+        json_object_set_new(
+            m, "action",
+            web_str(arena_printf(c->a, "/appels/%lld/candidatures", (long long)k->id)));
     structures_json(c, m, s->in.structure_id);
     const struct call_app_input *in = &s->in;
     json_t *v = json_object();
@@ -309,8 +308,8 @@ int web_call_app_edit(struct ctx *c)
     if (web_call_app_load(c, 0, &app, &rc))
         return rc;
     if (!call_is_referent(web_db(c), web_viewer(c), app.structure_id))
-        return web_error(c, 403,
-                         N_("Seuls les référents de la structure peuvent modifier sa candidature."));
+        return web_error(
+            c, 403, N_("Seuls les référents de la structure peuvent modifier sa candidature."));
     if (strcmp(app.status, "draft"))
         return web_error(c, 409, N_("Une candidature déposée ne peut plus être modifiée."));
     if (call_get(web_db(c), c->a, app.call_id, &k, &e))
@@ -405,9 +404,9 @@ static int show_page(struct ctx *c, int status, const struct call_app *app, cons
         json_t *x = json_object();
         json_object_set_new(x, "name", web_str(app->files[i].name));
         json_object_set_new(x, "size_kb", json_integer((app->files[i].size + 1023) / 1024));
-        json_object_set_new(x, "url", web_str(arena_printf(c->a, "%s/pieces/%lld",
-                                                           app_url(c, app->id),
-                                                           (long long)app->files[i].id)));
+        json_object_set_new(x, "url",
+                            web_str(arena_printf(c->a, "%s/pieces/%lld", app_url(c, app->id),
+                                                 (long long)app->files[i].id)));
         json_array_append_new(farr, x);
     }
     json_object_set_new(o, "files", farr);
@@ -430,6 +429,9 @@ static int show_page(struct ctx *c, int status, const struct call_app *app, cons
     json_t *v = json_object();
     json_object_set_new(v, "amount", web_str(amount_raw ? amount_raw : ""));
     json_object_set_new(v, "reason", web_str(reason_raw ? reason_raw : ""));
+    const char *decision = amount_raw || reason_raw ? http_form(c->r, "decision") : NULL;
+    json_object_set_new(v, "accepted", json_boolean(decision && !strcmp(decision, "accepted")));
+    json_object_set_new(v, "declined", json_boolean(decision && !strcmp(decision, "declined")));
     json_object_set_new(m, "values", v);
     return web_page(c, status, "call/app_show", m);
 }
@@ -525,9 +527,10 @@ int web_call_app_file(struct ctx *c)
             close(fd);
         return web_error(c, 404, N_("Pièce jointe introuvable."));
     }
-    http_add_header(c->r, "Content-Disposition",
-                    arena_printf(c->a, "attachment; filename=\"piece-%lld.pdf\"", (long long)f->id));
-    http_add_header(c->r, "X-Content-Type-Options", "nosniff");
+    http_add_header(
+        c->r, "Content-Disposition",
+        arena_printf(c->a, "attachment; filename=\"piece-%lld.pdf\"", (long long)f->id));
+    /* X-Content-Type-Options: nosniff comes with every answer (the security headers) */
     http_add_header(c->r, "Cache-Control", "private, no-store");
     return http_respond_file(c->r, fd, "application/pdf", (uint64_t)st.st_size) ? -1 : 0;
 }
