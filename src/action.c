@@ -454,8 +454,9 @@ int action_validate(struct db *db, const struct account *actor, const struct act
     if (coordination_exists(db, in->coordination_id, e))
         return -1;
     if (!action_can_edit(actor, in->coordination_id))
-        return err_set(e, 403, "Seuls les coordinateurs de cette coordination peuvent y ajouter "
-                               "une action.");
+        return err_set(e, 403,
+                       "Seuls les coordinateurs de cette coordination peuvent y ajouter "
+                       "une action.");
     struct arena *a = arena_new();
     struct checked v;
     int rc = check_input(db, a, in, in->coordination_id, &v, e);

@@ -141,8 +141,8 @@ int tus_write_begin(struct tus_write *w, struct db *db, const struct tus_upload 
 /* Appends body bytes. 0, or -1 once they do not fit (over the length) or cannot be written. */
 int tus_write_chunk(struct tus_write *w, const char *data, size_t len);
 /* Ends the request's writing: flushes, fdatasyncs when TUS_SYNC_INTERVAL_S passed since the
- * upload's last sync (or when the boot id cannot be read), checks the checksum (460 on a mismatch: the
- * file is cut back to the start offset and nothing is counted), then records the new offset.
+ * upload's last sync (or when the boot id cannot be read), checks the checksum (460 on a mismatch:
+ * the file is cut back to the start offset and nothing is counted), then records the new offset.
  * aborted: the client went away; the bytes received are kept (without checksum: a checksum
  * covers a whole request, so an aborted checksummed request keeps nothing). Returns 0 with
  * *done = 1 when the upload is now complete (the caller then calls tus_finish), or -1 with e

@@ -254,8 +254,9 @@ static void test_sync_and_crash(void **state)
     assert_int_equal(tus_get(f->db, f->a, u.id, f->user.id, &g, &e), 0);
     assert_true(g.offset == 5 && g.synced_offset == 0);
     /* the interval passed: the next request syncs */
-    assert_int_equal(db_execf(f->db, &e, "UPDATE uploads SET synced_at = synced_at - ? WHERE id = ?",
-                              "is", (int64_t)TUS_SYNC_INTERVAL_S, u.id),
+    assert_int_equal(db_execf(f->db, &e,
+                              "UPDATE uploads SET synced_at = synced_at - ? WHERE id = ?", "is",
+                              (int64_t)TUS_SYNC_INTERVAL_S, u.id),
                      1);
     assert_int_equal(tus_get(f->db, f->a, u.id, f->user.id, &g, &e), 0);
     assert_int_equal(write_all(f, &g, "fghij", 5, NULL, 0, &done, &e), 0);
