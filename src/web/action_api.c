@@ -190,36 +190,6 @@ int web_api_action_get(struct ctx *c)
 
 /* ---- the body ---- */
 
-static int get_str(struct ctx *c, json_t *root, const char *name, const char **out, struct err *e)
-{
-    json_t *v = json_object_get(root, name);
-    if (!v)
-        return 0;
-    if (json_is_null(v)) {
-        *out = "";
-        return 0;
-    }
-    if (!json_is_string(v))
-        return err_field(e, 422, name, N_("Ce champ doit être une chaîne de caractères."));
-    *out = arena_strdup(c->a, json_string_value(v));
-    return 0;
-}
-
-static int get_int(json_t *root, const char *name, int64_t *out, struct err *e)
-{
-    json_t *v = json_object_get(root, name);
-    if (!v)
-        return 0;
-    if (json_is_null(v)) {
-        *out = 0;
-        return 0;
-    }
-    if (!json_is_integer(v))
-        return err_field(e, 422, name, N_("Un nombre entier est attendu."));
-    *out = json_integer_value(v);
-    return 0;
-}
-
 static int get_strings(struct ctx *c, json_t *root, const char *name, const char *const **out,
                        int *n, struct err *e)
 {
@@ -310,23 +280,25 @@ static void input_of(const struct action *a, struct action_input *in)
 /* The members of root over in. 0, or -1 with e (422 on the member). */
 static int read_body(struct ctx *c, json_t *root, struct action_input *in, struct err *e)
 {
-    if (get_str(c, root, "title", &in->title, e) ||
-        get_str(c, root, "description", &in->description, e) ||
-        get_str(c, root, "type", &in->type, e) || get_str(c, root, "status", &in->status, e) ||
-        get_str(c, root, "start_date", &in->start_date, e) ||
-        get_str(c, root, "end_date", &in->end_date, e) || get_str(c, root, "rural", &in->rural, e))
+    if (web_body_str(c, root, "title", &in->title, e) ||
+        web_body_str(c, root, "description", &in->description, e) ||
+        web_body_str(c, root, "type", &in->type, e) ||
+        web_body_str(c, root, "status", &in->status, e) ||
+        web_body_str(c, root, "start_date", &in->start_date, e) ||
+        web_body_str(c, root, "end_date", &in->end_date, e) ||
+        web_body_str(c, root, "rural", &in->rural, e))
         return -1;
-    if (get_int(root, "lead_structure", &in->lead_structure_id, e) ||
-        get_int(root, "participants_u12", &in->p_u12, e) ||
-        get_int(root, "participants_12_17", &in->p_12_17, e) ||
-        get_int(root, "participants_18_25", &in->p_18_25, e) ||
-        get_int(root, "participants_o25", &in->p_o25, e) ||
-        get_int(root, "spectators", &in->spectators, e) ||
-        get_int(root, "practice_hours", &in->practice_hours, e) ||
-        get_int(root, "films_made", &in->films_made, e) ||
-        get_int(root, "budget_requested", &in->budget_requested, e) ||
-        get_int(root, "budget_granted", &in->budget_granted, e) ||
-        get_int(root, "budget_cofunding", &in->budget_cofunding, e))
+    if (web_body_int(root, "lead_structure", &in->lead_structure_id, e) ||
+        web_body_int(root, "participants_u12", &in->p_u12, e) ||
+        web_body_int(root, "participants_12_17", &in->p_12_17, e) ||
+        web_body_int(root, "participants_18_25", &in->p_18_25, e) ||
+        web_body_int(root, "participants_o25", &in->p_o25, e) ||
+        web_body_int(root, "spectators", &in->spectators, e) ||
+        web_body_int(root, "practice_hours", &in->practice_hours, e) ||
+        web_body_int(root, "films_made", &in->films_made, e) ||
+        web_body_int(root, "budget_requested", &in->budget_requested, e) ||
+        web_body_int(root, "budget_granted", &in->budget_granted, e) ||
+        web_body_int(root, "budget_cofunding", &in->budget_cofunding, e))
         return -1;
     /* the gender split: three integers, or three nulls (not recorded) */
     static const char *const genders[] = {"participants_female", "participants_male",
@@ -345,7 +317,7 @@ static int read_body(struct ctx *c, json_t *root, struct action_input *in, struc
                                 "null quand elle n'est pas connue."));
         in->has_gender = !nulls;
         for (int i = 0; i < 3 && !nulls; i++)
-            if (get_int(root, genders[i], gv[i], e))
+            if (web_body_int(root, genders[i], gv[i], e))
                 return -1;
     }
     json_t *v = json_object_get(root, "spectators_include_participants");

@@ -14,36 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int get_str(struct ctx *c, json_t *root, const char *name, const char **out, struct err *e)
-{
-    json_t *v = json_object_get(root, name);
-    if (!v)
-        return 0;
-    if (json_is_null(v)) {
-        *out = "";
-        return 0;
-    }
-    if (!json_is_string(v))
-        return err_field(e, 422, name, N_("Ce champ doit être une chaîne de caractères."));
-    *out = arena_strdup(c->a, json_string_value(v));
-    return 0;
-}
-
-static int get_int(json_t *root, const char *name, int64_t *out, struct err *e)
-{
-    json_t *v = json_object_get(root, name);
-    if (!v)
-        return 0;
-    if (json_is_null(v)) {
-        *out = 0;
-        return 0;
-    }
-    if (!json_is_integer(v))
-        return err_field(e, 422, name, N_("Un nombre entier est attendu."));
-    *out = json_integer_value(v);
-    return 0;
-}
-
 /* ---- calls ---- */
 
 int web_api_call_list(struct ctx *c)
@@ -90,9 +60,11 @@ static int call_answer(struct ctx *c, int64_t id, int status)
 
 static int read_call(struct ctx *c, json_t *root, struct call_input *in, struct err *e)
 {
-    if (get_str(c, root, "title", &in->title, e) || get_str(c, root, "rules", &in->rules, e) ||
-        get_str(c, root, "opens_on", &in->opens_on, e) ||
-        get_str(c, root, "closes_on", &in->closes_on, e) || get_int(root, "budget", &in->budget, e))
+    if (web_body_str(c, root, "title", &in->title, e) ||
+        web_body_str(c, root, "rules", &in->rules, e) ||
+        web_body_str(c, root, "opens_on", &in->opens_on, e) ||
+        web_body_str(c, root, "closes_on", &in->closes_on, e) ||
+        web_body_int(root, "budget", &in->budget, e))
         return -1;
     json_t *v = json_object_get(root, "coordination");
     if (v) {
@@ -230,14 +202,15 @@ static int app_answer(struct ctx *c, int64_t id, int status, const char *locatio
 /* The members of root over in; communes (a list of texts) resolved as the form does. */
 static int read_app(struct ctx *c, json_t *root, struct call_app_input *in, struct err *e)
 {
-    if (get_int(root, "structure_id", &in->structure_id, e) ||
-        get_str(c, root, "title", &in->title, e) || get_str(c, root, "project", &in->project, e) ||
-        get_str(c, root, "facilitator", &in->facilitator, e) ||
-        get_str(c, root, "planned_start", &in->planned_start, e) ||
-        get_str(c, root, "planned_end", &in->planned_end, e) ||
-        get_str(c, root, "public", &in->public_desc, e) ||
-        get_str(c, root, "action_type", &in->action_type, e) ||
-        get_int(root, "budget_requested", &in->budget_requested, e))
+    if (web_body_int(root, "structure_id", &in->structure_id, e) ||
+        web_body_str(c, root, "title", &in->title, e) ||
+        web_body_str(c, root, "project", &in->project, e) ||
+        web_body_str(c, root, "facilitator", &in->facilitator, e) ||
+        web_body_str(c, root, "planned_start", &in->planned_start, e) ||
+        web_body_str(c, root, "planned_end", &in->planned_end, e) ||
+        web_body_str(c, root, "public", &in->public_desc, e) ||
+        web_body_str(c, root, "action_type", &in->action_type, e) ||
+        web_body_int(root, "budget_requested", &in->budget_requested, e))
         return -1;
     json_t *v = json_object_get(root, "communes");
     if (!v)
@@ -331,8 +304,9 @@ int web_api_call_app_decide(struct ctx *c)
     struct err e = {0};
     const char *decision = "", *reason = "";
     int64_t amount = 0;
-    int bad = get_str(c, root, "decision", &decision, &e) ||
-              get_str(c, root, "reason", &reason, &e) || get_int(root, "amount", &amount, &e);
+    int bad = web_body_str(c, root, "decision", &decision, &e) ||
+              web_body_str(c, root, "reason", &reason, &e) ||
+              web_body_int(root, "amount", &amount, &e);
     json_decref(root);
     int accept = !strcmp(decision, "accepted");
     if (!bad && !accept && strcmp(decision, "declined")) {

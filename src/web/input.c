@@ -116,3 +116,33 @@ void web_field_error(struct ctx *c, json_t *fields, const char *key, const char 
     if (!json_object_get(fields, key))
         json_object_set_new(fields, key, web_str(web_t(c, msg)));
 }
+
+int web_body_str(struct ctx *c, json_t *root, const char *name, const char **out, struct err *e)
+{
+    json_t *v = json_object_get(root, name);
+    if (!v)
+        return 0;
+    if (json_is_null(v)) {
+        *out = "";
+        return 0;
+    }
+    if (!json_is_string(v))
+        return err_field(e, 422, name, N_("Ce champ doit être une chaîne de caractères."));
+    *out = arena_strdup(c->a, json_string_value(v));
+    return 0;
+}
+
+int web_body_int(json_t *root, const char *name, int64_t *out, struct err *e)
+{
+    json_t *v = json_object_get(root, name);
+    if (!v)
+        return 0;
+    if (json_is_null(v)) {
+        *out = 0;
+        return 0;
+    }
+    if (!json_is_integer(v))
+        return err_field(e, 422, name, N_("Un nombre entier est attendu."));
+    *out = json_integer_value(v);
+    return 0;
+}

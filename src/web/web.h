@@ -94,6 +94,10 @@ int web_parse_id(const char *s, int64_t *out);
  * has been sent (*rc is that answer's result): empty body, malformed JSON, a member given
  * twice, or anything but an object. */
 json_t *web_json_body(struct ctx *c, int *rc);
+/* Member name of a JSON body: absent leaves *out as it is, null gives "" (or 0), another
+ * type is a 422 on name. 0, or -1 with e. The string is copied into the request's arena. */
+int web_body_str(struct ctx *c, json_t *root, const char *name, const char **out, struct err *e);
+int web_body_int(json_t *root, const char *name, int64_t *out, struct err *e);
 /* The signed-in account, or NULL for an anonymous visitor (what the domain's "viewer"
  * arguments expect). */
 const struct account *web_viewer(struct ctx *c);
